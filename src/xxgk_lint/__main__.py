@@ -1,0 +1,3 @@
+from xxgk_lint.cli import main
+
+main()
