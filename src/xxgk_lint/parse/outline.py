@@ -1,0 +1,164 @@
+"""Outline: numbered headings (heading.lark) and the block sequence (outline.lark) -> sections."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from lark import Lark, Token, Tree
+from lark.exceptions import LarkError
+from lark.lexer import Lexer
+
+from xxgk_lint.data import data_path
+from xxgk_lint.parse.model import Heading, Section
+from xxgk_lint.parse.template import Template
+from xxgk_lint.parse.textnorm import cn_ordinal_value, norm, similarity, strip_trailing_punct
+from xxgk_lint.read.document import Block
+
+MAX_TITLE = 40
+_SENTENCE_BREAK = re.compile(r"[。:;!?]")
+
+
+@cache
+def _heading_parser() -> Lark:
+    return Lark(data_path("grammars", "heading.lark").read_text(encoding="utf-8"), parser="lalr")
+
+
+def parse_heading(text: str, line: int, page: int | None = None) -> Heading | None:
+    """Recognise a numbered heading line; None for ordinary paragraphs."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if not t or len(t) > 2000:
+        return None
+    try:
+        tree = _heading_parser().parse(t)
+    except LarkError:
+        return None
+    node = tree.children[0]
+    assert isinstance(node, Tree)
+    level = {"level1": 1, "level2": 2, "level3": 3}[str(node.data)]
+    tokens = [c for c in node.children if isinstance(c, Token)]
+    ordinal = tokens[0].value
+    rest = tokens[-1].value
+    number = cn_ordinal_value(ordinal)
+    if number is None:
+        return None
+    m = _SENTENCE_BREAK.search(rest)
+    title = rest[: m.start()] if m else rest
+    title = strip_trailing_punct(title.strip())
+    if not title or len(title) > MAX_TITLE:
+        return None
+    shown = f"({ordinal})" if level == 2 else ordinal
+    return Heading(level=level, ordinal=shown, number=number, title=title, text=text.strip(), line=line, page=page)
+
+
+class _BlockLexer(Lexer):
+    """Feeds pre-classified blocks to the LALR parser of outline.lark."""
+
+    def __init__(self, lexer_conf: object) -> None:  # noqa: D107 - Lark API
+        pass
+
+    def lex(self, data: list[tuple[str, int]], parser_state: object = None) -> Iterator[Token]:  # type: ignore[override]
+        for kind, index in data:
+            yield Token(kind, index)
+
+
+@cache
+def _outline_parser() -> Lark:
+    return Lark(
+        data_path("grammars", "outline.lark").read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer=_BlockLexer,
+    )
+
+
+@dataclass(slots=True)
+class Outline:
+    headings: list[Heading]
+    # (heading index or None for the preamble, block indexes in that part)
+    parts: list[tuple[int | None, list[int]]]
+
+
+def build_outline(blocks: list[Block]) -> Outline:
+    tokens: list[tuple[str, int]] = []
+    headings: list[Heading] = []
+    heading_of_block: dict[int, int] = {}
+    for i, b in enumerate(blocks):
+        if b.kind == "table":
+            tokens.append(("TABLE", i))
+            continue
+        h = parse_heading(b.text, b.line, b.page)
+        if h is None:
+            tokens.append(("PARA", i))
+            continue
+        heading_of_block[i] = len(headings)
+        headings.append(h)
+        tokens.append((f"H{h.level}", i))
+    tree = _outline_parser().parse(tokens)  # total grammar: never fails on a token list
+    parts: list[tuple[int | None, list[int]]] = []
+    for child in tree.children:
+        assert isinstance(child, Tree)
+        idx = [int(tok.value) for tok in child.scan_values(lambda v: isinstance(v, Token))]
+        if child.data == "preamble":
+            parts.append((None, idx))
+        else:
+            parts.append((heading_of_block[idx[0]], idx))
+    return Outline(headings=headings, parts=parts)
+
+
+def _title_score(title: str, spec_title: str, variants: tuple[str, ...]) -> tuple[float, bool]:
+    t = norm(title)
+    exact = t == norm(spec_title)
+    best = max([similarity(t, norm(spec_title))] + [similarity(t, norm(v)) for v in variants])
+    # a variant or the title contained in a longer heading still counts as a strong match
+    for cand in (spec_title, *variants):
+        c = norm(cand)
+        if c and (c in t or t in c) and min(len(c), len(t)) >= 4:
+            best = max(best, 0.85)
+    return best, exact
+
+
+def match_sections(outline: Outline, blocks: list[Block], template: Template) -> dict[str, Section]:
+    """Map level-1 headings to template sections by title (and number as a tie-breaker)."""
+    sections: dict[str, Section] = {}
+    specs = list(template.sections)
+    for part_index, (h_index, block_idx) in enumerate(outline.parts):
+        if h_index is None:
+            continue
+        h = outline.headings[h_index]
+        best: tuple[float, int, bool] | None = None
+        for n, spec in enumerate(specs, start=1):
+            score, exact = _title_score(h.title, spec.title, spec.variants)
+            if n == h.number:
+                score += 0.1
+            if best is None or score > best[0]:
+                best = (score, n, exact)
+        if best is None or best[0] < 0.55:
+            continue
+        spec = specs[best[1] - 1]
+        if spec.ordinal in sections:
+            # a later heading matching an already-found section: keep the first, extend nothing
+            continue
+        end_line = blocks[block_idx[-1]].end_line
+        sections[spec.ordinal] = Section(
+            ordinal=spec.ordinal,
+            key=spec.key,
+            heading=h,
+            title_expected=spec.title,
+            title_ok=best[2],
+            line=h.line,
+            end_line=end_line,
+            block_indexes=block_idx,
+        )
+        _ = part_index
+    # a section runs from its heading to the next matched section heading (unmatched level-1
+    # headings inside a section, e.g. a numbered list in section 五, stay part of it)
+    starts = sorted((s.block_indexes[0], s.ordinal) for s in sections.values())
+    for i, (start, ordinal) in enumerate(starts):
+        stop = starts[i + 1][0] if i + 1 < len(starts) else len(blocks)
+        sec = sections[ordinal]
+        sec.block_indexes = list(range(start, stop))
+        sec.end_line = blocks[stop - 1].end_line
+    return sections

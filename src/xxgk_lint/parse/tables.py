@@ -1,0 +1,410 @@
+"""Tables: classify rows (table.lark), match labels to the template, read cells into the model."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from lark import Lark, Token, Tree
+from lark.lexer import Lexer
+
+from xxgk_lint.data import data_path
+from xxgk_lint.parse.model import CellValue, LabelMatch, Section, TableModel
+from xxgk_lint.parse.template import ColumnSpec, RowSpec, SubTable, TableSpec, Template
+from xxgk_lint.parse.textnorm import norm, similarity, strip_ordinal
+from xxgk_lint.read.document import Block, Cell, Row
+
+# ---------------------------------------------------------------------------------------------
+# cells
+
+_NUM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+_NUM_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(万元|亿元|元|件|条|个|项|次|人|篇|%)$")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+SLASHES = frozenset({"/", "-", "—", "——", "–", "－", "\\", "无", "—-", "--", "N/A", "n/a", "/ "})
+
+
+def parse_cell(cell: Cell | None, page: int | None = None) -> CellValue:
+    if cell is None:
+        return CellValue(status="blank")
+    raw = cell.text
+    t = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
+    t = _THOUSANDS.sub("", t)
+    kw = {"raw": raw, "line": cell.line, "column": cell.column, "page": page}
+    if not t:
+        return CellValue(status="blank", **kw)
+    if t in SLASHES:
+        return CellValue(status="slash", **kw)
+    if _NUM.match(t):
+        return CellValue(status="number", value=Decimal(t), decimals=_decimals(t), **kw)
+    m = _NUM_UNIT.match(t)
+    if m:
+        num = m.group(1)
+        return CellValue(status="with_unit", value=Decimal(num), decimals=_decimals(num), unit=m.group(2), **kw)
+    return CellValue(status="text", **kw)
+
+
+def _decimals(num: str) -> int:
+    return len(num.split(".", 1)[1]) if "." in num else 0
+
+
+def is_value_text(text: str) -> bool:
+    return parse_cell(Cell(text=text, line=0)).status in ("number", "with_unit", "slash")
+
+
+# ---------------------------------------------------------------------------------------------
+# row classification + the table shape grammar
+
+_CAPTION = re.compile(r"^第二十条第\(([一二三四五六七八九十]{1,3})\)项$")
+
+
+@dataclass(slots=True)
+class RowParts:
+    row: Row
+    labels: list[Cell]
+    values: list[Cell]  # trailing blanks stripped
+    kind: str  # CAPTION HEADER DATA VALUES OTHER
+
+
+def split_row(row: Row) -> tuple[list[Cell], list[Cell]]:
+    labels: list[Cell] = []
+    values: list[Cell] = []
+    started = False
+    for c in row.cells:
+        if c.spanned and not started and labels and labels[-1].text == c.text:
+            continue  # a merged label cell repeated by grid expansion
+        if not started:
+            if not c.text.strip():
+                if labels:
+                    # an empty cell after a label: a blank value (or a gap in the label area)
+                    started = True
+                    values.append(c)
+                continue
+            if is_value_text(c.text):
+                started = True
+                values.append(c)
+            else:
+                labels.append(c)
+        else:
+            values.append(c)
+    while values and not values[-1].text.strip():
+        values.pop()
+    return labels, values
+
+
+def classify(row: Row, label_rows: Sequence[str], col_labels: frozenset[str] = frozenset()) -> RowParts:
+    labels, values = split_row(row)
+    texts = [norm(c.text) for c in labels]
+    is_header = any(t in col_labels for t in texts)
+    if len(labels) == 1 and not values and _CAPTION.match(texts[0]):
+        kind = "CAPTION"
+    elif labels and values:
+        kind = "DATA"
+    elif labels and not values:
+        best = max((similarity(strip_ordinal(labels[-1].text), r) for r in label_rows), default=0.0)
+        kind = "DATA" if best >= 0.8 and not is_header else "HEADER"
+    elif values:
+        kind = "VALUES"
+    else:
+        kind = "OTHER"
+    return RowParts(row=row, labels=labels, values=values, kind=kind)
+
+
+class _RowLexer(Lexer):
+    def __init__(self, lexer_conf: object) -> None:  # Lark API
+        pass
+
+    def lex(self, data: list[tuple[str, int]], parser_state: object = None) -> Iterator[Token]:  # type: ignore[override]
+        for kind, index in data:
+            yield Token(kind, index)
+
+
+@cache
+def _table_parser() -> Lark:
+    return Lark(data_path("grammars", "table.lark").read_text(encoding="utf-8"), parser="lalr", lexer=_RowLexer)
+
+
+def segment(parts: list[RowParts]) -> list[tuple[RowParts | None, list[RowParts]]]:
+    """Split rows into (caption, rows) groups with the table grammar; the lead has caption None."""
+    tree = _table_parser().parse([(p.kind, i) for i, p in enumerate(parts)])
+    out: list[tuple[RowParts | None, list[RowParts]]] = []
+    for child in tree.children:
+        assert isinstance(child, Tree)
+        idx = [int(t.value) for t in child.scan_values(lambda v: isinstance(v, Token))]
+        if child.data == "lead":
+            out.append((None, [parts[i] for i in idx]))
+        else:
+            out.append((parts[idx[0]], [parts[i] for i in idx[1:]]))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# which template table is a block?
+
+
+@cache
+def _row_label_norms(spec: TableSpec) -> tuple[str, ...]:
+    out: list[str] = []
+    for r in spec.all_rows():
+        out.append(strip_ordinal(r.label))
+        out.extend(strip_ordinal(v) for v in r.variants)
+    return tuple(out)
+
+
+@cache
+def _col_label_norms(spec: TableSpec) -> frozenset[str]:
+    cols = list(spec.columns) + [c for st in spec.subtables for c in st.columns]
+    return frozenset(norm(c.label) for c in cols) | frozenset(norm(v) for c in cols for v in c.variants)
+
+
+def score_block(block: Block, spec: TableSpec, section: str | None) -> float:
+    rows = _row_label_norms(spec)
+    cols = _col_label_norms(spec)
+    score = 0.0
+    for r in block.rows:
+        for c in r.cells:
+            if not c.text or c.spanned:
+                continue
+            n = norm(c.text)
+            s = strip_ordinal(c.text)
+            if s in rows:
+                score += 1
+            elif n in cols:
+                score += 0.5
+            elif spec.subtables and _CAPTION.match(n):
+                score += 1
+    if section is not None and section == spec.section:
+        score += 2
+    return score
+
+
+def assign_tables(blocks: list[Block], sections: dict[str, Section], template: Template) -> dict[str, list[int]]:
+    section_of_block: dict[int, str] = {}
+    for sec in sections.values():
+        for i in sec.block_indexes:
+            section_of_block[i] = sec.ordinal
+    out: dict[str, list[int]] = {}
+    for i, b in enumerate(blocks):
+        if b.kind != "table":
+            continue
+        best: tuple[float, str] | None = None
+        for key, spec in template.tables.items():
+            s = score_block(b, spec, section_of_block.get(i))
+            if best is None or s > best[0]:
+                best = (s, key)
+        if best is not None and best[0] >= 3:
+            out.setdefault(best[1], []).append(i)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# label matching
+
+
+def _ordinal_prefix(text: str) -> str:
+    n = norm(text)
+    s = strip_ordinal(text)
+    return n[: len(n) - len(s)] if s and n.endswith(s) else ""
+
+
+def match_label(text: str, candidates: Sequence[RowSpec | ColumnSpec], threshold: float = 0.6) -> tuple[RowSpec | ColumnSpec, float, bool] | None:
+    s = strip_ordinal(text)
+    n = norm(text)
+    best: tuple[RowSpec | ColumnSpec, float, bool] | None = None
+    for cand in candidates:
+        exact = n == norm(cand.label) or (s == strip_ordinal(cand.label) and not _ordinal_prefix(text))
+        score = 1.0 if exact else max(similarity(s, strip_ordinal(v)) for v in (cand.label, *cand.variants))
+        if not exact and _ordinal_prefix(text) and _ordinal_prefix(text) == _ordinal_prefix(cand.label):
+            score += 0.05
+        if best is None or score > best[1]:
+            best = (cand, score, exact)
+    if best is None or best[1] < threshold:
+        return None
+    return best
+
+
+def _lm(key: str, cell: Cell, expected: str, exact: bool) -> LabelMatch:
+    return LabelMatch(key=key, found=cell.text, expected=expected, exact=exact, line=cell.line, column=cell.column)
+
+
+# ---------------------------------------------------------------------------------------------
+# reading one template table from its blocks
+
+
+def _match_header_row(cells: list[Cell], columns: Sequence[ColumnSpec], header_labels: Sequence[str], found: dict[str, LabelMatch], prefix: str = "") -> None:
+    cols = list(columns)
+    keyed: list[int | None] = []
+    for c in cells:
+        n = norm(c.text)
+        idx = None
+        for j, col in enumerate(cols):
+            if (prefix + col.key) in found and found[prefix + col.key].exact:
+                continue
+            if n == norm(col.label):
+                idx = j
+                found[prefix + col.key] = _lm(col.key, c, col.label, True)
+                break
+        keyed.append(idx)
+    # positional: an unknown cell between two known columns is the column between them
+    for i, c in enumerate(cells):
+        if keyed[i] is not None or not c.text:
+            continue
+        n = norm(c.text)
+        if any(similarity(n, norm(h)) >= 0.7 or norm(h) in n for h in header_labels):
+            continue
+        guess = None
+        nxt = next((keyed[k] for k in range(i + 1, len(cells)) if keyed[k] is not None), None)
+        prv = next((keyed[k] for k in range(i - 1, -1, -1) if keyed[k] is not None), None)
+        if nxt is not None and nxt - 1 >= 0 and (prv is None or prv == nxt - 2):
+            guess = nxt - 1
+        elif prv is not None and prv + 1 < len(cols) and nxt is None:
+            guess = prv + 1
+        if guess is not None and (prefix + cols[guess].key) not in found:
+            col = cols[guess]
+            score = max(similarity(strip_ordinal(c.text), strip_ordinal(v)) for v in (col.label, *col.variants))
+            if score >= 0.3:
+                found[prefix + col.key] = _lm(col.key, c, col.label, False)
+                keyed[i] = guess
+                continue
+        m = match_label(c.text, [col for col in cols if (prefix + col.key) not in found], 0.6)
+        if m is not None:
+            col = m[0]
+            found[prefix + col.key] = _lm(col.key, c, col.label, m[2])
+            keyed[i] = cols.index(col)  # type: ignore[arg-type]
+
+
+def _place(table: TableModel, spec: TableSpec, row: RowSpec, values: list[Cell], rowobj: Row, page: int | None) -> None:
+    cols = spec.columns_for(row)
+    n = len(cols)
+    table.row_lines[row.key] = rowobj.line
+    if len(values) >= n or not values:
+        for j, col in enumerate(cols):
+            table.cells[(row.key, col.key)] = parse_cell(values[j] if j < len(values) else None, page)
+            if j >= len(values):
+                table.cells[(row.key, col.key)] = CellValue(status="blank", line=rowobj.line, page=page)
+        return
+    # fewer values than columns: the scrape collapsed blank cells, so positions are unknown.
+    parsed = [parse_cell(v, page) for v in values]
+    table.unplaced_rows[row.key] = parsed
+    last = cols[-1]
+    for col in cols:
+        table.cells[(row.key, col.key)] = CellValue(status="unplaced", line=rowobj.line, page=page)
+    if last.key == "total" and len(cols) > 2:
+        # the row total is the template's last column and a collapse keeps order: the last value
+        table.cells[(row.key, last.key)] = parsed[-1]
+
+
+def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
+    first, last = blocks[0], blocks[-1]
+    table = TableModel(key=spec.key, line=first.line, end_line=last.end_line, page=first.page)
+    row_norms = _row_label_norms(spec)
+    col_norms = _col_label_norms(spec)
+    parts = [classify(r, row_norms, col_norms) for b in blocks for r in b.rows]
+    page_of_line = {r.line: b.page for b in blocks for r in b.rows}
+    current_sub: SubTable | None = None
+    parent: str | None = None
+    all_rows = list(spec.all_rows())
+    for caption, rows in segment(parts):
+        if caption is not None and spec.subtables:
+            cap = norm(caption.labels[0].text)
+            current_sub = next((st for st in spec.subtables if norm(st.caption) == cap), None)
+            if current_sub is not None:
+                table.groups_found[current_sub.key] = _lm(current_sub.key, caption.labels[0], current_sub.caption, True)
+        for p in rows:
+            page = page_of_line.get(p.row.line)
+            if p.kind == "HEADER":
+                cells = [c for c in p.labels if not c.spanned]
+                if current_sub is not None:
+                    body = [c for c in cells if norm(c.text) != norm(spec.label_column or "")]
+                    _match_header_row(body, current_sub.columns, spec.header_labels, table.cols_found, current_sub.key + ".")
+                elif not spec.subtables:
+                    _match_header_row(cells, spec.columns, spec.header_labels, table.cols_found)
+                    if spec.layout == "flat":
+                        for c in cells:
+                            m = match_label(c.text, spec.rows, 0.8)
+                            if m is not None and m[0].key not in table.rows_found:
+                                table.rows_found[m[0].key] = _lm(m[0].key, c, m[0].label, m[2])
+                continue
+            if p.kind == "VALUES" or (spec.layout == "flat" and p.kind == "DATA"):
+                if spec.layout == "flat" and p.values:
+                    _place_flat(table, spec, p, page)
+                continue
+            if p.kind != "DATA":
+                continue
+            candidates: list[RowSpec] = list(current_sub.rows) if current_sub is not None else all_rows
+            # parent context from earlier label cells (e.g. "(三)不予公开" before "1.属于国家秘密")
+            for c in p.labels[:-1]:
+                for gkey, glabel in spec.row_groups.items():
+                    if similarity(strip_ordinal(c.text), strip_ordinal(glabel)) >= 0.7:
+                        parent = gkey
+            label = p.labels[-1]
+            ranked = _rank(label.text, candidates, parent, table)
+            if ranked is None:
+                table.unknown_rows.append(LabelMatch(key="", found=label.text, expected="", exact=False, line=label.line, column=label.column))
+                continue
+            rspec, exact = ranked
+            if rspec.parent and rspec.parent != "results":
+                parent = rspec.parent
+            elif rspec.parent == "results" and rspec.key in ("granted", "partial", "other", "outcome_total"):
+                parent = "results"
+            table.rows_found[rspec.key] = _lm(rspec.key, label, rspec.label, exact)
+            _place(table, spec, rspec, p.values, p.row, page)
+    return table
+
+
+def _rank(text: str, candidates: list[RowSpec], parent: str | None, table: TableModel) -> tuple[RowSpec, bool] | None:
+    scored: list[tuple[float, int, RowSpec, bool]] = []
+    for i, cand in enumerate(candidates):
+        m = match_label(text, [cand], 0.0)
+        if m is None:
+            continue
+        score = m[1]
+        if parent is not None and cand.parent == parent:
+            score += 0.1
+        if cand.key in table.rows_found:
+            score -= 0.3
+        scored.append((score, -i, cand, m[2]))
+    if not scored:
+        return None
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    best = scored[0]
+    if best[0] < 0.6:
+        return None
+    return best[2], best[3]
+
+
+def _place_flat(table: TableModel, spec: TableSpec, p: RowParts, page: int | None) -> None:
+    values = p.values
+    n = len(spec.rows) * len(spec.columns)
+    if len(values) >= n:
+        k = 0
+        for r in spec.rows:
+            table.row_lines[r.key] = p.row.line
+            for c in spec.columns:
+                table.cells[(r.key, c.key)] = parse_cell(values[k], page)
+                k += 1
+            table.unplaced_rows.pop(r.key, None)
+    else:
+        parsed = [parse_cell(v, page) for v in values]
+        for r in spec.rows:
+            table.row_lines[r.key] = p.row.line
+            table.unplaced_rows[r.key] = parsed
+            for c in spec.columns:
+                table.cells[(r.key, c.key)] = CellValue(status="unplaced", line=p.row.line, page=page)
+
+
+def parse_tables(blocks: list[Block], sections: dict[str, Section], template: Template) -> dict[str, TableModel]:
+    out: dict[str, TableModel] = {}
+    for key, idx in assign_tables(blocks, sections, template).items():
+        out[key] = read_table(template.tables[key], [blocks[i] for i in idx])
+    return out
+
+
+def decimal_or_none(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None

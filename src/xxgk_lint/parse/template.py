@@ -1,0 +1,218 @@
+"""Template versions as data: load grammars/templates/*.yaml into typed, read-only objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import yaml
+
+from xxgk_lint.data import data_root
+from xxgk_lint.parse.textnorm import norm
+
+
+class TemplateError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    key: str
+    label: str
+    kind: str = "count"
+    group: str | None = None
+    variants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RowSpec:
+    key: str
+    label: str
+    parent: str | None = None
+    group: str | None = None
+    variants: tuple[str, ...] = ()
+    # the sub-table (table 二) this row belongs to; its columns come from there
+    subtable: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubTable:
+    key: str
+    caption: str
+    columns: tuple[ColumnSpec, ...]
+    rows: tuple[RowSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    key: str
+    section: str
+    title: str
+    columns: tuple[ColumnSpec, ...] = ()
+    rows: tuple[RowSpec, ...] = ()
+    subtables: tuple[SubTable, ...] = ()
+    header_labels: tuple[str, ...] = ()
+    row_groups: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    layout: str = "grid"  # grid | flat (one row of rows x columns values)
+    label_column: str | None = None
+    unit_column: str | None = None  # legacy statistics tables carry a 单位 column
+
+    def columns_for(self, row: RowSpec) -> tuple[ColumnSpec, ...]:
+        if row.subtable:
+            for st in self.subtables:
+                if st.key == row.subtable:
+                    return st.columns
+        return self.columns
+
+    def all_rows(self) -> tuple[RowSpec, ...]:
+        if self.subtables:
+            return tuple(r for st in self.subtables for r in st.rows)
+        return self.rows
+
+    def row(self, key: str) -> RowSpec | None:
+        for r in self.all_rows():
+            if r.key == key:
+                return r
+        return None
+
+    def column(self, row: RowSpec | None, key: str) -> ColumnSpec | None:
+        cols = self.columns_for(row) if row else self.columns
+        for c in cols:
+            if c.key == key:
+                return c
+        for st in self.subtables:
+            for c in st.columns:
+                if c.key == key:
+                    return c
+        return None
+
+    def cell_keys(self) -> list[tuple[str, str]]:
+        return [(r.key, c.key) for r in self.all_rows() for c in self.columns_for(r)]
+
+
+@dataclass(frozen=True, slots=True)
+class SectionSpec:
+    ordinal: str
+    key: str
+    title: str
+    variants: tuple[str, ...] = ()
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str
+    name_zh: str
+    name_en: str
+    years: tuple[int, ...]
+    markers: tuple[str, ...]
+    sections: tuple[SectionSpec, ...]
+    tables: dict[str, TableSpec]
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def section(self, ordinal: str) -> SectionSpec | None:
+        for s in self.sections:
+            if s.ordinal == ordinal:
+                return s
+        return None
+
+
+def _cols(items: list[dict[str, Any]] | None) -> tuple[ColumnSpec, ...]:
+    return tuple(
+        ColumnSpec(
+            key=str(c["key"]),
+            label=str(c["label"]),
+            kind=str(c.get("kind", "count")),
+            group=c.get("group"),
+            variants=tuple(map(str, c.get("variants", []) or [])),
+        )
+        for c in items or []
+    )
+
+
+def _rows(items: list[dict[str, Any]] | None, subtable: str | None = None) -> tuple[RowSpec, ...]:
+    return tuple(
+        RowSpec(
+            key=str(r["key"]),
+            label=str(r["label"]),
+            parent=r.get("parent"),
+            group=r.get("group"),
+            variants=tuple(map(str, r.get("variants", []) or [])),
+            subtable=subtable,
+        )
+        for r in items or []
+    )
+
+
+def _load(data: dict[str, Any]) -> Template:
+    try:
+        tables: dict[str, TableSpec] = {}
+        for key, t in (data.get("tables") or {}).items():
+            subs = tuple(
+                SubTable(
+                    key=str(g["key"]),
+                    caption=str(g["caption"]),
+                    columns=_cols(g.get("columns")),
+                    rows=_rows(g.get("rows"), str(g["key"])),
+                )
+                for g in t.get("groups", []) or []
+            )
+            tables[key] = TableSpec(
+                key=key,
+                section=str(t.get("section", "")),
+                title=str(t.get("title", "")),
+                columns=_cols(t.get("columns")),
+                rows=_rows(t.get("rows")),
+                subtables=subs,
+                header_labels=tuple(map(str, t.get("header_labels", []) or [])),
+                row_groups={str(k): str(v) for k, v in (t.get("row_groups") or {}).items()},
+                layout=str(t.get("layout", "grid")),
+                label_column=t.get("label_column"),
+                unit_column=t.get("unit_column"),
+            )
+        name = data.get("name") or {}
+        return Template(
+            id=str(data["id"]),
+            name_zh=str(name.get("zh", data["id"])),
+            name_en=str(name.get("en", data["id"])),
+            years=tuple(int(y) for y in data.get("years", []) or []),
+            markers=tuple(map(str, data.get("markers", []) or [])),
+            sections=tuple(
+                SectionSpec(
+                    ordinal=str(s["ordinal"]),
+                    key=str(s["key"]),
+                    title=str(s["title"]),
+                    variants=tuple(map(str, s.get("variants", []) or [])),
+                    required=bool(s.get("required", True)),
+                )
+                for s in data.get("sections", []) or []
+            ),
+            tables=tables,
+            raw=data,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise TemplateError(f"bad template data: {exc!r}") from exc
+
+
+@cache
+def load_templates() -> dict[str, Template]:
+    out: dict[str, Template] = {}
+    for path in sorted((data_root("grammars") / "templates").glob("*.yaml")):
+        with path.open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+        tpl = _load(data)
+        out[tpl.id] = tpl
+    return out
+
+
+def get_template(template_id: str) -> Template:
+    templates = load_templates()
+    if template_id not in templates:
+        raise TemplateError(f"unknown template '{template_id}' (known: {', '.join(sorted(templates))})")
+    return templates[template_id]
+
+
+@cache
+def marker_set(template_id: str) -> frozenset[str]:
+    return frozenset(norm(m) for m in get_template(template_id).markers)
