@@ -1,0 +1,388 @@
+"""Check kinds: the generic functions a YAML rule names with ``check:``.
+
+A kind knows *how* to look (sections present, labels, cell types…); the rule file says *what*
+to look for (parameters), how severe it is and what to say.  Template facts come from the
+template data, never from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from xxgk_lint.check.context import CheckContext, CheckFn, Hit
+from xxgk_lint.parse.template import TableSpec
+
+CHECKS: dict[str, CheckFn] = {}
+
+
+def check(name: str):  # type: ignore[no-untyped-def]
+    def deco(fn: CheckFn) -> CheckFn:
+        CHECKS[name] = fn
+        return fn
+
+    return deco
+
+
+def _first_line(ctx: CheckContext) -> int | None:
+    return ctx.doc.blocks[0].line if ctx.doc.blocks else None
+
+
+# ----------------------------------------------------------------------------------- sections
+
+
+@check("required_sections")
+def required_sections(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    tpl = ctx.template
+    if tpl is None:
+        return
+    found = ctx.report.sections
+    for spec in tpl.sections:
+        if not spec.required or spec.ordinal in found:
+            continue
+        # where it should have been: after the previous section found, else the document start
+        prev = [s for s in found.values() if tpl.sections.index(tpl.section(s.ordinal)) < tpl.sections.index(spec)]  # type: ignore[arg-type]
+        line = max((s.end_line for s in prev), default=None) or _first_line(ctx)
+        yield Hit(
+            values={"ordinal": spec.ordinal, "title": spec.title},
+            line=line,
+            section=spec.ordinal,
+            expected=f"{spec.ordinal}、{spec.title}",
+            actual=None,
+            subject=spec.key,
+            context="",
+        )
+
+
+@check("section_order")
+def section_order(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    tpl = ctx.template
+    if tpl is None:
+        return
+    order = [s.ordinal for s in tpl.sections]
+    found = sorted(ctx.report.sections.values(), key=lambda s: s.line)
+    seen_max = -1
+    for s in found:
+        idx = order.index(s.ordinal)
+        if idx < seen_max:
+            yield Hit(
+                values={"ordinal": s.ordinal, "title": s.title_expected, "after": order[seen_max]},
+                line=s.line,
+                section=s.ordinal,
+                expected=f"{s.ordinal} 在 {order[seen_max]} 之前" if ctx.lang == "zh" else f"{s.ordinal} before {order[seen_max]}",
+                actual=[x.ordinal for x in found],
+                subject=s.key,
+            )
+        seen_max = max(seen_max, idx)
+
+
+@check("heading_wording")
+def heading_wording(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    for s in ctx.report.sections.values():
+        h = s.heading
+        if h is None:
+            continue
+        number_ok = h.ordinal == s.ordinal
+        if s.title_ok and number_ok:
+            continue
+        expected = f"{s.ordinal}、{s.title_expected}"
+        yield Hit(
+            values={"ordinal": s.ordinal, "expected": expected, "found": h.text},
+            line=h.line,
+            column=1,
+            section=s.ordinal,
+            expected=expected,
+            actual=h.text,
+            subject=s.key,
+        )
+
+
+# ----------------------------------------------------------------------------------- tables
+
+
+def _specs(ctx: CheckContext) -> list[TableSpec]:
+    return list(ctx.template.tables.values()) if ctx.template else []
+
+
+@check("table_present")
+def table_present(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    for spec in _specs(ctx):
+        if spec.key in ctx.report.tables:
+            continue
+        sec = ctx.report.sections.get(spec.section)
+        yield Hit(
+            values={"ordinal": spec.section, "title": spec.title},
+            line=sec.line if sec else _first_line(ctx),
+            section=spec.section,
+            table=spec.key,
+            expected=spec.title,
+            subject=spec.key,
+            context="",
+        )
+
+
+@check("rows_present")
+def rows_present(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    for spec in _specs(ctx):
+        table = ctx.report.tables.get(spec.key)
+        if table is None:
+            continue
+        for st in spec.subtables:
+            if st.key not in table.groups_found and not any(r.key in table.rows_found for r in st.rows):
+                yield Hit(
+                    values={"label": st.caption, "table_title": spec.title},
+                    line=table.line,
+                    section=spec.section,
+                    table=spec.key,
+                    expected=st.caption,
+                    subject=st.key,
+                )
+        for r in spec.all_rows():
+            if r.key in table.rows_found:
+                continue
+            if r.subtable and r.subtable not in table.groups_found and not any(
+                x.key in table.rows_found for st in spec.subtables if st.key == r.subtable for x in st.rows
+            ):
+                continue  # the whole sub-table is missing: reported once above
+            yield Hit(
+                values={"label": r.label, "table_title": spec.title},
+                line=table.line,
+                section=spec.section,
+                table=spec.key,
+                cell=r.key,
+                expected=r.label,
+                subject=r.key,
+            )
+
+
+@check("columns_present")
+def columns_present(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    for spec in _specs(ctx):
+        table = ctx.report.tables.get(spec.key)
+        if table is None:
+            continue
+        if spec.subtables:
+            wanted = [(f"{st.key}.{c.key}", c, st.key) for st in spec.subtables if st.key in table.groups_found for c in st.columns]
+        else:
+            wanted = [(c.key, c, None) for c in spec.columns]
+        for key, col, _sub in wanted:
+            if key in table.cols_found:
+                continue
+            yield Hit(
+                values={"label": col.label, "table_title": spec.title},
+                line=table.line,
+                section=spec.section,
+                table=spec.key,
+                cell=f"*.{col.key}",
+                expected=col.label,
+                subject=key,
+            )
+
+
+@check("row_labels")
+def row_labels(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    for spec in _specs(ctx):
+        table = ctx.report.tables.get(spec.key)
+        if table is None:
+            continue
+        for key, m in table.rows_found.items():
+            if m.exact:
+                continue
+            yield Hit(
+                values={"expected": m.expected, "found": m.found},
+                line=m.line,
+                column=m.column,
+                section=spec.section,
+                table=spec.key,
+                cell=key,
+                expected=m.expected,
+                actual=m.found,
+                subject=key,
+            )
+
+
+@check("column_labels")
+def column_labels(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    for spec in _specs(ctx):
+        table = ctx.report.tables.get(spec.key)
+        if table is None:
+            continue
+        for key, m in table.cols_found.items():
+            if m.exact:
+                continue
+            yield Hit(
+                values={"expected": m.expected, "found": m.found},
+                line=m.line,
+                column=m.column,
+                section=spec.section,
+                table=spec.key,
+                cell=f"*.{m.key}",
+                expected=m.expected,
+                actual=m.found,
+                subject=key,
+            )
+
+
+@check("unknown_rows")
+def unknown_rows(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    for spec in _specs(ctx):
+        table = ctx.report.tables.get(spec.key)
+        if table is None:
+            continue
+        for m in table.unknown_rows:
+            yield Hit(
+                values={"found": m.found, "table_title": spec.title},
+                line=m.line,
+                column=m.column,
+                section=spec.section,
+                table=spec.key,
+                actual=m.found,
+                subject=m.found,
+            )
+
+
+# ----------------------------------------------------------------------------------- cells
+
+
+def _row_label(spec: TableSpec, key: str) -> str:
+    r = spec.row(key)
+    return r.label if r else key
+
+
+def _col_label(spec: TableSpec, row_key: str, col_key: str) -> str:
+    c = spec.column(spec.row(row_key), col_key)
+    return c.label if c else col_key
+
+
+@check("cell_status")
+def cell_status(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Cells whose status is one of params.statuses; one hit per table row (params.per: row|cell).
+
+    Values of a collapsed row (positions unknown) are counted too, as "of unknown column".
+    """
+    statuses = set(rule.params.get("statuses", []))
+    kinds = set(rule.params.get("kinds", [])) or None
+    per = rule.params.get("per", "row")
+    for spec in _specs(ctx):
+        table = ctx.report.tables.get(spec.key)
+        if table is None:
+            continue
+        by_row: dict[str, list[tuple[str, Any]]] = {}
+        for (rk, ck), cell in table.cells.items():
+            col = spec.column(spec.row(rk), ck)
+            if kinds is not None and (col is None or col.kind not in kinds):
+                continue
+            if cell.status in statuses:
+                by_row.setdefault(rk, []).append((ck, cell))
+        unknown: dict[str, list[Any]] = {}
+        for rk, vals in table.unplaced_rows.items():
+            placed = {id(c) for c in table.cells.values()}
+            extra = [v for v in vals if v.status in statuses and id(v) not in placed]
+            if extra:
+                unknown[rk] = extra
+                by_row.setdefault(rk, [])
+        for rk, cells in by_row.items():
+            extra = unknown.get(rk, [])
+            groups = [cells] if per == "row" else [[c] for c in cells]
+            if per != "row" and extra and not cells:
+                groups = [[]]
+            for group in groups:
+                raws = [c.raw for _, c in group] + ([v.raw for v in extra] if per == "row" or not cells else [])
+                first = group[0][1] if group else extra[0]
+                cols = [_col_label(spec, rk, c) for c, _ in group]
+                if extra and (per == "row" or not cells):
+                    cols.append(ctx.t(f"另{len(extra)}个所在列未知", f"{len(extra)} of unknown column"))
+                ck = group[0][0] if group else None
+                expected = rule.params.get("expected")
+                if first.status == "with_unit" and first.value is not None:
+                    expected = str(first.value)
+                yield Hit(
+                    values={
+                        "row": _row_label(spec, rk),
+                        "columns": "、".join(cols),
+                        "count": len(raws),
+                        "raw": raws[0],
+                        "raws": "、".join(dict.fromkeys(r or ctx.t("(空)", "(blank)") for r in raws)),
+                        "unit": first.unit or "",
+                    },
+                    line=first.line or table.row_lines.get(rk),
+                    column=first.column,
+                    page=first.page,
+                    section=spec.section,
+                    table=spec.key,
+                    cell=f"{rk}.{ck}" if ck else rk,
+                    expected=expected,
+                    actual=raws if len(raws) > 1 else raws[0],
+                    subject=f"{rk}:" + ",".join(c for c, _ in group) if per == "row" else f"{rk}.{ck}",
+                )
+
+
+@check("cell_value")
+def cell_value(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Numeric cells against their column kind: params.test = negative | fraction."""
+    test = rule.params.get("test")
+    kinds = set(rule.params.get("kinds", ["count"]))
+    for spec in _specs(ctx):
+        table = ctx.report.tables.get(spec.key)
+        if table is None:
+            continue
+        for (rk, ck), cell in table.cells.items():
+            col = spec.column(spec.row(rk), ck)
+            if col is None or col.kind not in kinds or cell.value is None:
+                continue
+            bad = (test == "negative" and cell.value < 0) or (test == "fraction" and cell.value != cell.value.to_integral_value())
+            if not bad:
+                continue
+            yield Hit(
+                values={"row": _row_label(spec, rk), "column": col.label, "raw": cell.raw},
+                line=cell.line,
+                column=cell.column,
+                page=cell.page,
+                section=spec.section,
+                table=spec.key,
+                cell=f"{rk}.{ck}",
+                expected=rule.params.get("expected"),
+                actual=cell.raw,
+                subject=f"{rk}.{ck}",
+            )
+
+
+@check("unplaced_values")
+def unplaced_values(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """One hit per table listing the rows whose values lost their columns."""
+    for spec in _specs(ctx):
+        table = ctx.report.tables.get(spec.key)
+        if table is None or not table.unplaced_rows:
+            continue
+        rows = list(table.unplaced_rows)
+        if spec.layout == "flat":
+            ncols = len(spec.columns) * len(spec.rows)
+            rows = rows[:1]
+        else:
+            r = spec.row(rows[0])
+            ncols = len(spec.columns_for(r)) if r else len(spec.columns)
+        first = rows[0]
+        values = table.unplaced_rows[first]
+        yield Hit(
+            values={
+                "table_title": spec.title,
+                "rows": len(rows),
+                "row": _row_label(spec, first),
+                "found": len(values),
+                "expected": ncols,
+                "raws": " | ".join(v.raw for v in values),
+            },
+            line=table.row_lines.get(first),
+            section=spec.section,
+            table=spec.key,
+            cell=first,
+            expected=ncols,
+            actual={k: len(v) for k, v in table.unplaced_rows.items()},
+            subject=spec.key,
+        )
+
+
+@check("input_error")
+def input_error(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Raised by the readers (ReadError), not searched for: nothing to do over a parsed report."""
+    return iter(())

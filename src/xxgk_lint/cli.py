@@ -1,0 +1,186 @@
+"""Command line: ``xxgk-lint check|rules|explain``.
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage error or an
+unreadable input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from xxgk_lint import __version__
+from xxgk_lint.check.findings import SEVERITY_RANK
+
+LANGS = ["zh", "en"]
+
+
+def _split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values:
+        out.extend(x.strip() for x in v.replace(" ", ",").split(",") if x.strip())
+    return tuple(out)
+
+
+def use_color(mode: str, stream: object) -> bool:
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _template_choices() -> list[str]:
+    from xxgk_lint.parse.template import load_templates
+
+    return ["auto", *sorted(load_templates())]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="xxgk-lint")
+def main() -> None:
+    """xxgk-lint: 政府信息公开工作年度报告合规检查 (compliance linter for annual reports)."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE instead of stdout.")
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (e.g. S,T1,N101).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Message language.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option("--template", default="auto", show_default=True, help="Template version: auto or a template id (see `xxgk-lint rules --templates`).")
+@click.option("--kind", type=click.Choice(["department", "government"]), help="Override the entity kind read from the report.")
+@click.option("--published-on", "published_on", help="Publication date YYYY-MM-DD (overrides what the report says).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour output (honours NO_COLOR / FORCE_COLOR).")
+def check(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    lang: str,
+    fail_on: str,
+    template: str,
+    kind: str | None,
+    published_on: str | None,
+    color: str,
+) -> None:
+    """Check report files or folders (txt, md, html, docx, pdf)."""
+    from xxgk_lint.check.rules import RuleFileError
+    from xxgk_lint.pipeline import Options, iter_inputs, lint_path
+
+    if template not in _template_choices():
+        raise click.BadParameter(f"unknown template '{template}' (choose from {', '.join(_template_choices())})", param_hint="--template")
+    pub: date | None = None
+    if published_on:
+        try:
+            pub = date.fromisoformat(published_on)
+        except ValueError:
+            raise click.BadParameter("expected YYYY-MM-DD", param_hint="--published-on") from None
+    opts = Options(template=template, lang=lang, select=_split_codes(select), ignore=_split_codes(ignore), kind=kind, published_on=pub)
+    try:
+        rules = opts.active_rules()
+    except RuleFileError as exc:
+        click.echo(f"xxgk-lint: {exc}", err=True)
+        sys.exit(2)
+    results = [lint_path(p, opts, rules) for p in iter_inputs(paths)]
+    if fmt == "json":
+        from xxgk_lint.render.json_out import render_json
+
+        text = render_json(results)
+        colored = False
+    else:
+        from xxgk_lint.render.text import render_text
+
+        colored = output is None and use_color(color, sys.stdout)
+        text = render_text(results, lang=lang, color=colored)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        if colored and sys.platform == "win32":  # pragma: no cover
+            import colorama
+
+            colorama.just_fix_windows_console()
+        click.echo(text, nl=False)
+    sys.exit(exit_code(results, fail_on))
+
+
+def exit_code(results: list, fail_on: str) -> int:  # type: ignore[type-arg]
+    if any(r.read_error for r in results):
+        return 2
+    if fail_on == "never":
+        return 0
+    threshold = SEVERITY_RANK[fail_on]
+    worst = max((SEVERITY_RANK[f.severity] for r in results for f in r.findings), default=0)
+    return 1 if worst >= threshold else 0
+
+
+@main.command("rules")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--templates", "show_templates", is_flag=True, help="List the template versions instead.")
+def rules_cmd(lang: str, fmt: str, show_templates: bool) -> None:
+    """List every rule (code, severity, name, summary)."""
+    from xxgk_lint.check.rules import builtin_rules
+
+    if show_templates:
+        from xxgk_lint.parse.template import load_templates
+
+        for t in load_templates().values():
+            click.echo(f"{t.id:10} {t.name_en if lang == 'en' else t.name_zh}")
+        return
+    rules = builtin_rules()
+    if fmt == "json":
+        import json
+
+        data = [
+            {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.text("summary", lang), "templates": list(r.templates)}
+            for r in rules
+        ]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        click.echo("| code | name | severity | summary |\n|---|---|---|---|")
+        for r in rules:
+            click.echo(f"| {r.code} | {r.name} | {r.severity} | {r.text('summary', lang)} |")
+    else:
+        for r in rules:
+            click.echo(f"{r.code}  {r.severity:7}  {r.name:24}  {r.text('summary', lang)}")
+
+
+@main.command()
+@click.argument("code")
+@click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
+def explain(code: str, lang: str) -> None:
+    """Print a rule's documentation with a wrong and a right example."""
+    from xxgk_lint.check.rules import builtin_rules
+
+    want = code.strip().upper()
+    for r in builtin_rules():
+        if r.code == want or r.name == code.strip():
+            heads = {"zh": ("严重程度", "适用格式", "错误示例", "正确示例", "全部"), "en": ("severity", "templates", "wrong", "right", "all")}[lang]
+            click.echo(f"{r.code} {r.name}: {r.text('summary', lang)}")
+            click.echo(f"{heads[0]}: {r.severity}    {heads[1]}: {', '.join(r.templates) or heads[4]}\n")
+            if r.text("doc", lang):
+                click.echo(r.text("doc", lang).rstrip() + "\n")
+            if r.wrong:
+                click.echo(f"{heads[2]}:\n" + "\n".join("    " + x for x in r.wrong.rstrip().splitlines()))
+            if r.right:
+                click.echo(f"{heads[3]}:\n" + "\n".join("    " + x for x in r.right.rstrip().splitlines()))
+            return
+    click.echo(f"xxgk-lint: unknown rule '{code}' (see `xxgk-lint rules`)", err=True)
+    sys.exit(2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

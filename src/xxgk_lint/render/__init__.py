@@ -1,0 +1,1 @@
+"""Render stage: findings -> text / JSON (and SARIF / HTML)."""
