@@ -112,7 +112,7 @@ def check(
             import colorama
 
             colorama.just_fix_windows_console()
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=colored)
     sys.exit(exit_code(results, fail_on))
 
 

@@ -23,7 +23,7 @@ def choose_template(doc: Document, year: int | None) -> tuple[Template, str]:
     if best[1] > 0:
         return get_template(best[0]), f"layout:{best[0]}"
     if year is not None:
-        for tid, tpl in load_templates().items():
+        for tpl in load_templates().values():
             if year in tpl.years:
                 return tpl, f"year:{year}"
         latest = max(load_templates().values(), key=lambda t: max(t.years, default=0))

@@ -59,8 +59,8 @@ def cn_ordinal_value(s: str) -> int | None:
         return int(s)
     if "十" in s:
         head, _, tail = s.partition("十")
-        tens = CN_DIGITS.get(head, None) if head else 1
-        ones = CN_DIGITS.get(tail, None) if tail else 0
+        tens = CN_DIGITS.get(head) if head else 1
+        ones = CN_DIGITS.get(tail) if tail else 0
         if tens is None or ones is None:
             return None
         return tens * 10 + ones
