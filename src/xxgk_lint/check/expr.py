@@ -80,6 +80,7 @@ __all__ = [
     "Relation",
     "compile_relation",
     "evaluate",
+    "evaluate_all",
 ]
 
 Cell: TypeAlias = tuple[str, str, str]  # (table, row, col)
