@@ -25,6 +25,8 @@ class Cell:
     rowspan: int = 1
     # True for the copies a merged cell leaves in the grid positions it covers
     spanned: bool = False
+    # for a spanned copy: the 1-based grid column of the origin cell (whose line is ``line``)
+    origin_column: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,8 @@ class Row:
     line: int
     # True when the reader saw empty trailing cells that a scrape collapsed ("| 9 | 9 | |||||")
     collapsed_blanks: int = 0
+    # PDF: the page of this row (a table continued across a page break has rows on two pages)
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
