@@ -274,6 +274,24 @@ def test_not_quantities(text: str) -> None:
     assert scan_quantities(text, bare=True) == []
 
 
+def test_approximation_word_inside_another_word() -> None:
+    text = "与企业签约3家,节约30%,约30%,最近3天,近3天,赶超10%,超10%。"
+    assert [(q.text, q.approx) for q in scan_quantities(text)] == [
+        ("3家", None),
+        ("30%", None),
+        ("约30%", "约"),
+        ("3天", None),
+        ("近3天", "近"),
+        ("10%", None),
+        ("超10%", "超"),
+    ]
+
+
+def test_straight_quotes_do_not_pair_across_sentences() -> None:
+    text = '"这是一段很长很长很长很长很长的引用文字",共3件,"B"'
+    assert [q.text for q in scan_quantities(text)] == ["3件"]
+
+
 def test_chinese_numerals_in_prose() -> None:
     text = "需要申请人跑两次,收到提案两件,设置十余项便民设施,共五类事项,涉及三个方面,组织两场吹风会,百余家企业参加。"
     assert [(q.text, q.value) for q in scan_quantities(text)] == [

@@ -409,28 +409,32 @@ def parse_date(s: str) -> datetime.date | None:
 _MASK = "\ufffc"  # stands in for characters already claimed by a date or a document number
 _DOC_NUMBER = re.compile(r"[〔\[［【(（]\s*(?:19|20)[0-9]{2}\s*[〕\]］】)）]\s*第?\s*[0-9]+\s*号")
 _PHONE = re.compile(r"(?<![0-9])(?:0[0-9]{2,3}-[0-9]{7,8}|1[3-9][0-9]{9})(?![0-9])")
-_SHORT_QUOTE = re.compile(r"[“‘\"「『][^“”‘’\"「」『』\n]{0,16}[”’\"」』]")
+_SHORT_QUOTE = re.compile(r"[“‘\"「『][^“”‘’\"「」『』\n,，。;；!！?？]{0,16}[”’\"」』]")
 # Characters that make a following Chinese numeral part of a word or an ordinal: 统一 唯一 之一
 # 逐一 同一 单一 专一 划一 归一 如一 合一 初一 周一 星期一 其一 任一 无一 每一 新一轮.
 _CN_WORD_BEFORE = frozenset("统唯之逐同单专划归如合初周期其任无每新")
 # Unit word + next character that make a word rather than a measure: 一次性 一条龙 名称 部门 期间 …
 _WORD_AFTER_UNIT = {
     "次": "性",
-    "条": "龙",
+    "条": "龙例款件",
     "名": "称单义",
     "部": "门分署长",
     "期": "间",
     "项": "目",
     "个": "体性",
-    "场": "所",
+    "场": "所景",
     "家": "庭长属",
-    "类": "别",
+    "类": "别型",
     "户": "籍口",
     "支": "持付出撑部",
     "台": "账",
     "组": "织",
     "年": "级代",
+    "批": "复准示",
+    "元": "化素",
 }
+# A one-character approximation word that is the end of another word: 签约3家 节约30% 最近3天.
+_PRE_WORD_BEFORE = {"约": "签节预合制公条契", "近": "最附临就靠亲", "超": "赶高"}
 # Between 第 and the number: 第1、2条  第三至五条
 _ORDINAL_RUN = frozenset("0123456789零〇一二两三四五六七八九十百千、,，和及至到-—~ \t")
 _HOTLINE_AFTER = ("热线", "专线", "电话", "短信")
@@ -482,6 +486,9 @@ def _bare_ok(work: str, parsed: _Parsed, start: int, num_end: int, end: int) -> 
         if len(digits) >= 9:
             return False  # account, ID or phone number
     prev = work[start - 1] if start else "\n"
+    before_space = work[:start].rstrip(" \t\u3000")[-1:]
+    if before_space.isascii() and before_space.isalpha():
+        return False  # Explorer 9, Windows 10
     nxt = work[end] if end < len(work) else "\n"
     if nxt == "号":
         return False
@@ -519,10 +526,13 @@ def scan_quantities(text: str, *, bare: bool = False) -> list[Quantity]:
         has_pct = m.group("pct") is not None
         if not (bare or has_pct or m.group("unit") is not None):
             continue
+        pre = m.group("pre")
+        if pre is not None and start and work[start - 1] in _PRE_WORD_BEFORE.get(pre.strip(), ""):
+            start, pre = num_start, None  # 签约3家: 约 belongs to 签约, not to the number
         if _after_di(work, start):
             continue
         prev = work[num_start - 1] if num_start else ""
-        if chinese and not has_pct and m.group("pre") is None and prev in _CN_WORD_BEFORE:
+        if chinese and not has_pct and pre is None and prev in _CN_WORD_BEFORE:
             continue
         if not chinese and (prev.isascii() and (prev.isalpha() or prev == ".")):
             continue
