@@ -63,6 +63,7 @@ def main() -> None:
 @click.option("--kind", type=click.Choice(["department", "government"]), help="Override the entity kind read from the report.")
 @click.option("--published-on", "published_on", help="Publication date YYYY-MM-DD (overrides what the report says).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour output (honours NO_COLOR / FORCE_COLOR).")
+@click.option("--deadline-rollover", type=click.Choice(["none", "next-workday"]), default="none", show_default=True, help="Roll a deadline that falls on a public holiday to the next working day (a policy choice).")
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -75,6 +76,7 @@ def check(
     kind: str | None,
     published_on: str | None,
     color: str,
+    deadline_rollover: str,
 ) -> None:
     """Check report files or folders (txt, md, html, docx, pdf)."""
     from xxgk_lint.check.rules import RuleFileError
@@ -88,7 +90,7 @@ def check(
             pub = date.fromisoformat(published_on)
         except ValueError:
             raise click.BadParameter("expected YYYY-MM-DD", param_hint="--published-on") from None
-    opts = Options(template=template, lang=lang, select=_split_codes(select), ignore=_split_codes(ignore), kind=kind, published_on=pub)
+    opts = Options(template=template, lang=lang, select=_split_codes(select), ignore=_split_codes(ignore), kind=kind, published_on=pub, extra={"deadline_rollover": deadline_rollover})
     try:
         rules = opts.active_rules()
     except RuleFileError as exc:

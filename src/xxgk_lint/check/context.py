@@ -27,6 +27,7 @@ class Hit:
     page: int | None = None
     severity: str | None = None  # override the rule's default (e.g. ambiguous scope -> warning)
     context: str | None = None
+    message: str | None = None  # name of an alternative message of the rule ("unknown", ...)
 
 
 @dataclass(slots=True)

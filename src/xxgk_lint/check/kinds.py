@@ -386,3 +386,9 @@ def unplaced_values(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
 def input_error(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Raised by the readers (ReadError), not searched for: nothing to do over a parsed report."""
     return iter(())
+
+
+# kinds defined in sibling modules register themselves on import
+from xxgk_lint.check import kinds_content as _kinds_content  # noqa: E402, F401
+from xxgk_lint.check import kinds_dates as _kinds_dates  # noqa: E402, F401
+from xxgk_lint.check import kinds_relations as _kinds_relations  # noqa: E402, F401

@@ -49,6 +49,8 @@ class Rule:
     right: str = ""
     templates: tuple[str, ...] = ()  # empty = every template
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # alternative messages a check kind may choose (e.g. "unknown" for a relation that cannot be checked)
+    messages: dict[str, dict[str, str]] = field(default_factory=dict, hash=False, compare=False)
     source: str = ""
     line: int | None = None
 
@@ -60,7 +62,7 @@ class Rule:
         return not self.templates or (template is not None and template in self.templates)
 
     def text(self, part: str, lang: str) -> str:
-        d: dict[str, str] = getattr(self, part)
+        d: dict[str, str] = self.messages.get(part.split(":", 1)[1], {}) if part.startswith("message:") else getattr(self, part)
         return d.get(lang) or d.get("zh") or d.get("en") or ""
 
 
@@ -117,6 +119,9 @@ def parse_rule_file(text: str, path: str, known_checks: Iterable[str]) -> list[R
         templates = entry.get("templates") or []
         if not isinstance(templates, list):
             raise RuleFileError(path, f"rule {code}: 'templates' must be a list", line)
+        alt = entry.get("messages") or {}
+        if not isinstance(alt, dict):
+            raise RuleFileError(path, f"rule {code}: 'messages' must be a mapping of name to zh/en text", line)
         params = entry.get("params") or {}
         if not isinstance(params, dict):
             raise RuleFileError(path, f"rule {code}: 'params' must be a mapping", line)
@@ -133,6 +138,7 @@ def parse_rule_file(text: str, path: str, known_checks: Iterable[str]) -> list[R
                 right=str(entry.get("right", "") or ""),
                 templates=tuple(map(str, templates)),
                 params=_strip_lines(params),
+                messages={str(k): _lang_map(v, f"messages.{k}", path, line) for k, v in alt.items() if k != "__line__"},
                 source=path,
                 line=line,
             )

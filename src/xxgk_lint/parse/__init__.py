@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from xxgk_lint.parse.meta import classify_kind, find_agency, find_title, find_year
+from xxgk_lint.parse.meta import (
+    classify_kind,
+    find_agency,
+    find_quoted_agency,
+    find_signature_date,
+    find_title,
+    find_year,
+)
 from xxgk_lint.parse.model import Report
 from xxgk_lint.parse.outline import build_outline, match_sections
 from xxgk_lint.parse.tables import parse_tables
@@ -38,12 +45,15 @@ def parse_document(
     *,
     kind: str | None = None,
     published_on: date | None = None,
+    published_on_source: str = "option",
 ) -> Report:
     paragraphs = [(b.line, b.text) for b in doc.blocks if b.kind == "paragraph"]
     meta_title = doc.meta.get("title")
     title, _title_line = find_title(paragraphs)
     title = title or meta_title
     year, _ = find_year(([(0, meta_title)] if meta_title else []) + paragraphs)
+    quoted_agency, quoted_year = find_quoted_agency(paragraphs)
+    year = year or quoted_year
     if template == "auto":
         tpl, reason = choose_template(doc, year)
     else:
@@ -51,7 +61,7 @@ def parse_document(
     outline = build_outline(doc.blocks)
     sections = match_sections(outline, doc.blocks, tpl)
     tables = parse_tables(doc.blocks, sections, tpl)
-    agency = doc.meta.get("agency") or find_agency(title, paragraphs)
+    agency = find_agency(title, paragraphs) or quoted_agency or doc.meta.get("agency")
     report = Report(
         path=doc.path,
         format=doc.format,
@@ -67,14 +77,19 @@ def parse_document(
         tables=tables,
         paragraphs=paragraphs,
     )
+    report.title_year = year if title or quoted_year else None
+    report.signature_date, report.signature_line = find_signature_date(paragraphs)
+    try:
+        report.page_date = date.fromisoformat(doc.meta["published_on"]) if doc.meta.get("published_on") else None
+    except ValueError:
+        report.page_date = None
+    # publication date, in order: the option (or a manifest), the page's metadata, the signature
     if published_on is not None:
-        report.published_on, report.published_on_source = published_on, "option"
-    elif doc.meta.get("published_on"):
-        try:
-            report.published_on = date.fromisoformat(doc.meta["published_on"])
-            report.published_on_source = doc.meta.get("published_on_source", "page")
-        except ValueError:
-            pass
+        report.published_on, report.published_on_source = published_on, published_on_source
+    elif report.page_date is not None:
+        report.published_on, report.published_on_source = report.page_date, doc.meta.get("published_on_source", "page")
+    elif report.signature_date is not None:
+        report.published_on, report.published_on_source = report.signature_date, "signature"
     return report
 
 

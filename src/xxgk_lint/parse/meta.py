@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from xxgk_lint.parse.textnorm import norm
 
@@ -57,3 +58,30 @@ def classify_kind(agency: str | None, title: str | None) -> str | None:
         if _GOVERNMENT.search(name) or re.fullmatch(r".{1,12}(?:省|市|县|区|自治区|州)", name):
             return "government"
     return None
+
+
+_AGENCY_QUOTED = re.compile(r"《([^《》]{2,40}?)((?:19|20)\d{2})\s*年(?:度)?政府信息公开(?:工作)?年度报告》")
+_SIG_DATE = re.compile(r"^((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日$")
+
+
+def find_quoted_agency(paragraphs: list[tuple[int, str]]) -> tuple[str | None, int | None]:
+    """《重庆市2020年政府信息公开工作年度报告》 in the opening names the agency and the year."""
+    for _line, text in paragraphs[:3]:
+        m = _AGENCY_QUOTED.search(norm(text))
+        if m:
+            return m.group(1), int(m.group(2))
+    return None, None
+
+
+def find_signature_date(paragraphs: list[tuple[int, str]]) -> tuple[date | None, int | None]:
+    """The date under the signature: a short line near the end that is only a date."""
+    from xxgk_lint.parse.quantities import parse_date
+
+    for line, text in reversed(paragraphs[-8:]):
+        t = norm(text)
+        if len(t) > 16:
+            continue
+        d = parse_date(t)
+        if d is not None:
+            return d, line
+    return None, None

@@ -129,6 +129,10 @@ class Report:
     kind: Literal["department", "government"] | None = None
     published_on: date | None = None
     published_on_source: str | None = None
+    signature_date: date | None = None
+    signature_line: int | None = None
+    page_date: date | None = None  # the page's own publish date (HTML metadata), if any
+    title_year: int | None = None
     headings: list[Heading] = field(default_factory=list)
     sections: dict[str, Section] = field(default_factory=dict)  # by template ordinal
     tables: dict[str, TableModel] = field(default_factory=dict)

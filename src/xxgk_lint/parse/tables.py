@@ -337,19 +337,27 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
             candidates: list[RowSpec] = list(current_sub.rows) if current_sub is not None else all_rows
             # parent context from earlier label cells (e.g. "(三)不予公开" before "1.属于国家秘密")
             for c in p.labels[:-1]:
+                if spec.unit_words and norm(c.text) in spec.unit_words:
+                    continue
                 for gkey, glabel in spec.row_groups.items():
                     if similarity(strip_ordinal(c.text), strip_ordinal(glabel)) >= 0.7:
                         parent = gkey
-            label = p.labels[-1]
+            labels = [c for c in p.labels if norm(c.text) not in spec.unit_words] if spec.unit_words else p.labels
+            if not labels:
+                continue
+            # text where a value belongs ("见附件"): cells right of the last label naming a row are values
+            named = [i for i, c in enumerate(labels) if _rank(c.text, candidates, parent, table) is not None]
+            if named and named[-1] < len(labels) - 1:
+                extra = labels[named[-1] + 1 :]
+                labels = labels[: named[-1] + 1]
+                p.values = extra + p.values
+            label = labels[-1]
             ranked = _rank(label.text, candidates, parent, table)
             if ranked is None:
                 table.unknown_rows.append(LabelMatch(key="", found=label.text, expected="", exact=False, line=label.line, column=label.column))
                 continue
             rspec, exact = ranked
-            if rspec.parent and rspec.parent != "results":
-                parent = rspec.parent
-            elif rspec.parent == "results" and rspec.key in ("granted", "partial", "other", "outcome_total"):
-                parent = "results"
+            parent = rspec.parent
             table.rows_found[rspec.key] = _lm(rspec.key, label, rspec.label, exact)
             _place(table, spec, rspec, p.values, p.row, page)
     return table

@@ -56,7 +56,7 @@ class TableSpec:
     row_groups: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     layout: str = "grid"  # grid | flat (one row of rows x columns values)
     label_column: str | None = None
-    unit_column: str | None = None  # legacy statistics tables carry a 单位 column
+    unit_words: tuple[str, ...] = ()  # words of a 单位 column (legacy statistics tables), not labels
 
     def columns_for(self, row: RowSpec) -> tuple[ColumnSpec, ...]:
         if row.subtable:
@@ -169,7 +169,7 @@ def _load(data: dict[str, Any]) -> Template:
                 row_groups={str(k): str(v) for k, v in (t.get("row_groups") or {}).items()},
                 layout=str(t.get("layout", "grid")),
                 label_column=t.get("label_column"),
-                unit_column=t.get("unit_column"),
+                unit_words=tuple(map(str, t.get("unit_words", []) or [])),
             )
         name = data.get("name") or {}
         return Template(

@@ -1,0 +1,85 @@
+"""Check kinds for template versions and content duties (S2xx, S3xx).  Keywords are rule data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from xxgk_lint.check.context import CheckContext, Hit
+from xxgk_lint.check.kinds import check
+from xxgk_lint.parse.template import load_templates
+from xxgk_lint.parse.textnorm import norm
+
+
+@check("template_outdated")
+def template_outdated(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """The layout used is not the one in force for the report year (it is still checked as written)."""
+    report = ctx.report
+    year = report.report_year
+    if year is None or report.template is None or not report.template_reason.startswith("layout:"):
+        return
+    templates = load_templates()
+    used = templates.get(report.template)
+    in_force = next((t for t in templates.values() if year in t.years), None)
+    if used is None or in_force is None or in_force.id == used.id:
+        return
+    if max(used.years, default=0) >= max(in_force.years, default=0):
+        return  # a newer layout than required is not "outdated"
+    yield Hit(
+        values={
+            "year": year,
+            "used": used.name_en if ctx.lang == "en" else used.name_zh,
+            "expected": in_force.name_en if ctx.lang == "en" else in_force.name_zh,
+        },
+        line=min((t.line for t in report.tables.values()), default=None),
+        expected=in_force.id,
+        actual=used.id,
+        subject=f"{used.id}->{in_force.id}",
+    )
+
+
+def _scope_text(ctx: CheckContext, scope: str) -> tuple[str, int | None, str | None] | None:
+    """The text a content duty is looked for in: the whole report or one section (by key)."""
+    report = ctx.report
+    if scope == "report":
+        return "\n".join(t for _, t in report.paragraphs), None, None
+    for sec in report.sections.values():
+        if sec.key == scope:
+            blocks = [ctx.doc.blocks[i] for i in sec.block_indexes]
+            return "\n".join(b.text for b in blocks), sec.line, sec.ordinal
+    return None
+
+
+@check("content_keywords")
+def content_keywords(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Every group in params.groups needs one of its words in the scope (report or a section).
+
+    params: scope (report | section key), kinds (entity kinds it applies to, empty = all),
+    groups: list of {name: {zh,en}, any: [words]}.
+    """
+    kinds = rule.params.get("kinds") or []
+    if kinds and ctx.report.kind not in kinds:
+        return
+    scope = str(rule.params.get("scope", "report"))
+    got = _scope_text(ctx, scope)
+    if got is None:
+        return  # a missing section is S101's finding
+    text, line, ordinal = got
+    t = norm(text)
+    missing = []
+    for group in rule.params.get("groups", []):
+        words = [norm(str(w)) for w in group.get("any", [])]
+        if not any(w in t for w in words):
+            name = group.get("name", {})
+            missing.append((name.get(ctx.lang) or name.get("zh") or "/".join(group.get("any", [])), words))
+    if not missing:
+        return
+    yield Hit(
+        values={"missing": "、".join(m[0] for m in missing), "looked_for": ";".join("/".join(m[1]) for m in missing)},
+        line=line,
+        section=ordinal,
+        expected=[m[1] for m in missing],
+        actual=None,
+        subject=",".join(m[0] for m in missing),
+        context="" if line is None else None,
+    )
