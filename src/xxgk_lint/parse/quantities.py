@@ -14,6 +14,9 @@ value
     A money unit is a single unit word: ``5234.55万元`` -> 5234.55 in unit ``万元`` (never 52345500
     元), ``16.7亿元`` -> 16.7 亿元.  The lexer tries unit words before the scale characters, so
     ``万元`` wins over ``万`` followed by ``元``.
+unit
+    The unit word as the grammar lexed it after the one-for-one width mapping (％ -> %,
+    家（次） -> 家(次)); ``text`` / ``start`` / ``end`` always refer to the caller's string.
 decimals
     Decimal places of the number as written, *after* the scale: the written number is exact to
     ``10**-decimals``, i.e. the true value lies in ``[value - 0.5*10**-decimals,
