@@ -1,37 +1,115 @@
-"""Read stage: any supported file -> Document.  ``read_path`` never raises anything but ReadError."""
+"""Read stage: any supported file -> Document.  ``read_path`` never raises anything but ReadError.
+
+Dispatch is by suffix (:data:`SUPPORTED_SUFFIXES`).  Input error codes (details in the messages):
+
+====  =====================================================================================
+E001  cannot read: missing, no permission, a directory, a FIFO/device, a symlink loop
+E002  unsupported suffix
+E003  text/HTML whose encoding cannot be determined (see :mod:`xxgk_lint.read.encoding`)
+E004  over a size cap (see :mod:`xxgk_lint.read.limits`): file size, zip total, table grid,
+      PDF pages or PDF time
+E005  malformed or hostile container/XML: corrupt zip, zip bomb (compression ratio, member
+      count, member larger than declared), bad XML, DTD/entity declarations, an encrypted or
+      corrupt PDF, an HTML DOCTYPE declaring entities; also any unexpected reader failure
+E006  empty: a 0-byte file of any format, or no text found
+E007  PDF without a text layer (scanned images only)
+E008  binary junk named as text: NUL bytes (not UTF-16) or many control characters
+====  =====================================================================================
+
+The parsers (lxml, pdfplumber, charset-normalizer) are imported lazily inside the readers so
+that reading a .txt file does not pay their import time.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from xxgk_lint.read import limits
 from xxgk_lint.read.document import Document, ReadError
 from xxgk_lint.read.text import read_text
 
 TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
-SUPPORTED_SUFFIXES = set(TEXT_SUFFIXES)
-MAX_BYTES = 20 * 1024 * 1024
+HTML_SUFFIXES = {".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html"}
+FORMATS: dict[str, str] = {**TEXT_SUFFIXES, **HTML_SUFFIXES, ".docx": "docx", ".pdf": "pdf"}
+SUPPORTED_SUFFIXES = frozenset(FORMATS)
+MAX_BYTES = limits.MAX_TEXT_BYTES  # kept for callers of the first version
+
+
+def format_of(path: str | Path) -> str | None:
+    """``"txt" | "md" | "html" | "docx" | "pdf"`` for a supported suffix, else None."""
+    return FORMATS.get(Path(path).suffix.lower())
 
 
 def read_path(path: str | Path) -> Document:
-    p = Path(path)
-    fmt = TEXT_SUFFIXES.get(p.suffix.lower())
-    if fmt is None:
-        raise ReadError("E002", f"不支持的文件格式:{p.suffix or '(无扩展名)'}", f"unsupported file format: {p.suffix or '(none)'}")
+    """Read one file into a Document; every failure is a :class:`ReadError` with an E code."""
     try:
-        data = p.read_bytes()
+        return _read(Path(path), str(path))
+    except ReadError:
+        raise
+    except MemoryError:
+        raise ReadError("E004", "文件过大,读取时内存不足", "file too large: out of memory while reading") from None
+    except RecursionError:
+        raise ReadError("E005", "文件结构嵌套过深,拒绝读取", "file structure nested too deeply; refused") from None
     except OSError as exc:
-        raise ReadError("E001", f"无法读取文件:{exc.strerror or exc}", f"cannot read file: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise ReadError("E004", f"文件过大({len(data)} 字节,上限 {MAX_BYTES})", f"file too large ({len(data)} bytes, limit {MAX_BYTES})")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ReadError("E003", f"文件不是 UTF-8 编码(第 {exc.start} 字节处无法解码)", f"file is not UTF-8 (undecodable byte at offset {exc.start})") from None
+        raise limits.os_error(exc) from None
+    except Exception as exc:  # noqa: BLE001 - the contract: nothing but ReadError escapes
+        raise ReadError(
+            "E005",
+            f"文件无法解析({type(exc).__name__}: {exc})",
+            f"file cannot be parsed ({type(exc).__name__}: {exc})",
+        ) from None
+
+
+def _empty(fmt: str) -> ReadError:
+    return ReadError("E006", f"文件为空(0 字节,{fmt} 格式),没有可检查的文字", f"file is empty (0 bytes, {fmt}): no text to check")
+
+
+def _read(p: Path, name: str) -> Document:
+    st = limits.stat_regular(p)
+    suffix = p.suffix.lower()
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        shown = suffix or "(无扩展名)"
+        raise ReadError(
+            "E002",
+            f"不支持的文件格式:{shown}(支持 {' '.join(sorted(SUPPORTED_SUFFIXES))})",
+            f"unsupported file format: {suffix or '(none)'} (supported: {' '.join(sorted(SUPPORTED_SUFFIXES))})",
+        )
+    size = st.st_size
+    if size == 0:
+        raise _empty(fmt)
+    if fmt in ("txt", "md", "html"):
+        if size > limits.MAX_TEXT_BYTES:
+            raise limits.too_large(size, limits.MAX_TEXT_BYTES)
+        data = limits.read_capped(p, limits.MAX_TEXT_BYTES)
+        if not data:
+            raise _empty(fmt)
+        if fmt == "html":
+            from xxgk_lint.read.html import read_html
+
+            return read_html(data, name)
+        return _read_plain(data, name, fmt)
+    if fmt == "docx":
+        if size > limits.MAX_DOCX_BYTES:
+            raise limits.too_large(size, limits.MAX_DOCX_BYTES)
+        from xxgk_lint.read.docx import read_docx
+
+        return read_docx(p, name)
+    if size > limits.MAX_PDF_BYTES:
+        raise limits.too_large(size, limits.MAX_PDF_BYTES)
+    from xxgk_lint.read.pdf import read_pdf
+
+    return read_pdf(p, name)
+
+
+def _read_plain(data: bytes, name: str, fmt: str) -> Document:
+    from xxgk_lint.read.encoding import check_not_binary, decode_bytes
+
+    text, encoding = decode_bytes(data)
+    check_not_binary(text)
     if not text.strip():
         raise ReadError("E006", "文件为空,没有可检查的文字", "file is empty: no text to check")
-    return read_text(text, str(path), fmt, "utf-8")
+    return read_text(text, name, fmt, encoding)
 
 
-__all__ = ["Document", "ReadError", "read_path", "SUPPORTED_SUFFIXES"]
+__all__ = ["Document", "ReadError", "read_path", "format_of", "SUPPORTED_SUFFIXES"]

@@ -1,0 +1,812 @@
+"""DOCX reader: ``word/document.xml`` walked with lxml, inside a size-checked zip.
+
+Why not python-docx: it skips content controls (``w:sdt``), tracked insertions (``w:ins``) and
+``w:customXml``, and opens the zip without any size checks.
+
+Zip hardening (before any decompression, see :mod:`xxgk_lint.read.limits`): the end-of-central-
+directory record is read first, so an archive with too many members is refused before ``zipfile``
+builds its member list; then member count, each member's declared size and compression ratio, the
+declared total and encryption flags are checked.  The few XML parts we need are stream-decompressed
+in chunks and reading stops as soon as the output exceeds the declared size or the per-part cap.
+
+XML hardening: ``XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+huge_tree=False)``; any part with a DOCTYPE or an ``<!ENTITY`` declaration is refused (E005), since
+OOXML never uses a DTD.
+
+Content:
+
+* Body order: ``w:p`` and ``w:tbl``, descending into ``w:sdt/w:sdtContent``, ``w:customXml``,
+  ``w:smartTag``, ``w:ins``, ``w:moveTo``; skipping ``w:del``/``w:moveFrom`` (deleted text),
+  ``w:instrText`` (field codes), hidden runs (``w:vanish``), drawings/text boxes/embedded objects
+  (``w:drawing``, ``w:pict``, ``mc:AlternateContent``, ``w:object``), footnote references.
+* ``w:br``/``w:cr`` split a paragraph into several blocks that share its line number.
+* Headings: a paragraph whose style (resolved through ``word/styles.xml`` and its ``basedOn`` chain)
+  is named "heading N"/"标题 N", or that has an outline level 0-8 (own or from the style), gets
+  ``role="heading"``.
+* Automatic numbering: for ``w:numPr`` (own or from the style) the visible prefix is rebuilt from
+  ``word/numbering.xml`` (``lvlText`` such as "%1、" or "（%2）", ``numFmt`` decimal,
+  chineseCounting, chineseCountingThousand, ideographTraditional, decimalEnclosedCircle, letters,
+  roman, ...; ``start``, ``lvlOverride/startOverride``, ``lvlRestart``) and prepended.  Counters run
+  per ``numId`` and level; a level restarts after any shallower level.  Bullets add nothing.
+* Line numbers: one ordinal per body paragraph and per table row, in document order (paragraphs
+  inside table cells are not counted).  ``Block.line`` is that ordinal, ``Row.line`` the row's
+  ordinal, ``Cell.line`` the row ordinal where the cell's text is (the origin row for vertically
+  merged copies), ``Cell.column`` the 1-based grid column.  ``Document.source_lines[n-1]`` is the
+  text of ordinal n (a row as its cells joined by " | ").
+* Tables: ``w:gridBefore`` shifts a row, ``w:gridSpan`` is the colspan, ``w:vMerge`` restart /
+  continue become the origin's rowspan and ``spanned`` copies (see :mod:`xxgk_lint.read.grid`),
+  legacy ``w:hMerge`` continue widens the previous cell.  A table containing another table is layout
+  and is read as flow, as is a one-column table.
+* ``docProps/core.xml``: ``dc:title`` fills ``meta["title"]``; created/modified go to
+  ``meta["file_created"]``/``meta["file_modified"]`` (never ``published_on``: they are file times,
+  not publication dates).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xxgk_lint.read import limits
+from xxgk_lint.read.document import Block, Document, ReadError
+from xxgk_lint.read.grid import SrcCell, SrcRow, expand
+
+_W_NS = (
+    "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/wordprocessingml/main",
+)
+_WS = re.compile(r"[ \t\n\r\f\v\u00a0\u3000]+")
+_HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
+_DESCEND = frozenset({"sdt", "sdtContent", "customXml", "smartTag", "ins", "moveTo", "hyperlink", "fldSimple", "r", "dir", "bdo"})
+_SKIP = frozenset(
+    {
+        "del", "moveFrom", "instrText", "delText", "delInstrText", "drawing", "pict", "object",
+        "AlternateContent", "footnoteReference", "endnoteReference", "commentReference", "sdtPr",
+        "sdtEndPr", "rPr", "pPr", "fldChar", "annotationRef", "footnoteRef", "endnoteRef",
+        "proofErr", "bookmarkStart", "bookmarkEnd", "lastRenderedPageBreak",
+    }
+)  # fmt: skip
+
+
+def _bad(zh: str, en: str) -> ReadError:
+    return ReadError("E005", zh, en)
+
+
+# ---------------------------------------------------------------------------------------------
+# zip
+
+
+def _eocd_counts(path: Path) -> tuple[int, int] | None:
+    """(entries, central directory size) from the end-of-central-directory record, or None."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, 2)
+            size = fh.tell()
+            tail_len = min(size, 65536 + 22)
+            fh.seek(size - tail_len)
+            tail = fh.read(tail_len)
+            pos = tail.rfind(b"PK\x05\x06")
+            if pos < 0 or pos + 22 > len(tail):
+                return None
+            entries = struct.unpack_from("<H", tail, pos + 10)[0]
+            cd_size = struct.unpack_from("<I", tail, pos + 12)[0]
+            if (entries == 0xFFFF or cd_size == 0xFFFFFFFF) and pos >= 20:
+                loc = tail[pos - 20 : pos]
+                if loc[:4] == b"PK\x06\x07":
+                    off = struct.unpack_from("<Q", loc, 8)[0]
+                    if off < size:
+                        fh.seek(off)
+                        rec = fh.read(56)
+                        if rec[:4] == b"PK\x06\x06" and len(rec) == 56:
+                            entries = struct.unpack_from("<Q", rec, 32)[0]
+                            cd_size = struct.unpack_from("<Q", rec, 40)[0]
+            return entries, cd_size
+    except OSError as exc:
+        raise limits.os_error(exc) from None
+
+
+class SafeZip:
+    """A zip opened after the checks in the module docstring; :meth:`read` is size-bounded."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as fh:
+            magic = fh.read(8)
+        if magic.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+            raise _bad(
+                "这不是 .docx(zip)文件,而是旧版 Word .doc 或加密的文档;请另存为未加密的 .docx",
+                "not a .docx (zip) file but a legacy Word .doc or an encrypted document; save it as an unencrypted .docx",
+            )
+        if not magic.startswith(b"PK"):
+            raise _bad("文件不是有效的 .docx(不是 zip 压缩包)", "not a valid .docx file (not a zip archive)")
+        counts = _eocd_counts(path)
+        if counts is None:
+            raise _bad("docx 压缩包损坏(找不到中央目录)", "corrupt .docx archive (no central directory)")
+        entries, cd_size = counts
+        if entries > limits.ZIP_MAX_MEMBERS or cd_size > limits.ZIP_MAX_MEMBERS * 1100:
+            raise _bad(
+                f"docx 压缩包成员过多({entries} 个,上限 {limits.ZIP_MAX_MEMBERS}),疑为恶意文件",
+                f"too many members in the .docx archive ({entries}, limit {limits.ZIP_MAX_MEMBERS}); looks hostile",
+            )
+        try:
+            self.zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error) as exc:
+            raise _bad(f"docx 压缩包损坏:{exc}", f"corrupt .docx archive: {exc}") from None
+        infos = self.zf.infolist()
+        if len(infos) > limits.ZIP_MAX_MEMBERS:
+            raise _bad(
+                f"docx 压缩包成员过多({len(infos)} 个),疑为恶意文件",
+                f"too many members in the .docx archive ({len(infos)}); looks hostile",
+            )
+        total = 0
+        self.members: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            if info.file_size > limits.ZIP_RATIO_MIN_SIZE:
+                ratio = info.file_size / max(1, info.compress_size)
+                if ratio > limits.ZIP_MAX_RATIO:
+                    raise _bad(
+                        f"docx 成员 {info.filename} 压缩比异常({ratio:.0f}:1,上限 {limits.ZIP_MAX_RATIO}:1),"
+                        f"疑为压缩炸弹,未解压即拒绝",
+                        f"member {info.filename} has a compression ratio of {ratio:.0f}:1 "
+                        f"(limit {limits.ZIP_MAX_RATIO}:1): looks like a zip bomb; refused without decompressing",
+                    )
+            total += info.file_size
+            self.members.setdefault(info.filename, info)
+        if total > limits.ZIP_MAX_TOTAL:
+            raise limits.too_large(total, limits.ZIP_MAX_TOTAL, "docx 解压后内容", "uncompressed .docx content")
+
+    def close(self) -> None:
+        self.zf.close()
+
+    def has(self, name: str) -> bool:
+        return name in self.members
+
+    def read(self, name: str) -> bytes:
+        info = self.members[name]
+        cap = limits.ZIP_MAX_XML_MEMBER
+        if info.file_size > cap:
+            raise limits.too_large(info.file_size, cap, f"docx 成员 {name}", f".docx member {name}")
+        if info.flag_bits & 0x1:
+            raise _bad("docx 已加密,无法读取", "the .docx is encrypted; cannot read it")
+        bound = min(info.file_size, cap)
+        chunks: list[bytes] = []
+        got = 0
+        try:
+            with self.zf.open(info) as fh:
+                while True:
+                    chunk = fh.read(65536)
+                    if not chunk:
+                        break
+                    got += len(chunk)
+                    if got > bound:
+                        raise _bad(
+                            f"docx 成员 {name} 解压后超过其声明的大小,疑为压缩炸弹",
+                            f".docx member {name} decompresses to more than its declared size: looks like a zip bomb",
+                        )
+                    chunks.append(chunk)
+        except ReadError:
+            raise
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, ValueError) as exc:
+            raise _bad(f"docx 成员 {name} 无法解压:{exc}", f".docx member {name} cannot be decompressed: {exc}") from None
+        except Exception as exc:  # noqa: BLE001 - zlib.error and friends
+            raise _bad(f"docx 成员 {name} 无法解压:{exc}", f".docx member {name} cannot be decompressed: {exc}") from None
+        return b"".join(chunks)
+
+
+# ---------------------------------------------------------------------------------------------
+# XML
+
+
+def parse_xml(data: bytes, name: str) -> Any:
+    """Parse one OOXML part safely (no DTD, no entities, no network, no huge tree)."""
+    from lxml import etree
+
+    head = data[:4096].lower()
+    if b"<!doctype" in head or b"<!entity" in data.lower() or b"<\x00!\x00" in head:
+        raise _bad(
+            f"docx 成员 {name} 含有 DTD/实体声明(<!DOCTYPE>/<!ENTITY>),可能是实体扩展(billion laughs)或外部实体攻击,拒绝读取",
+            f".docx member {name} has a DTD/entity declaration (<!DOCTYPE>/<!ENTITY>): possible entity-expansion "
+            f"(billion laughs) or external-entity attack; refused",
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise _bad(f"docx 成员 {name} 不是有效的 XML:{exc}", f".docx member {name} is not well-formed XML: {exc}") from None
+    if root is None:
+        raise _bad(f"docx 成员 {name} 为空", f".docx member {name} is empty")
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise _bad(
+            f"docx 成员 {name} 含有 DTD,拒绝读取",
+            f".docx member {name} has a DTD; refused",
+        )
+    return root
+
+
+def _local(el: Any) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+class _W:
+    """Attribute access in the document's WordprocessingML namespace."""
+
+    def __init__(self, ns: str) -> None:
+        self.ns = ns
+
+    def a(self, el: Any, name: str) -> str | None:
+        v = el.get(f"{{{self.ns}}}{name}")
+        return v if v is not None else el.get(name)
+
+    def child(self, el: Any, name: str) -> Any:
+        return el.find(f"{{{self.ns}}}{name}") if el is not None else None
+
+    def val(self, el: Any, path: str) -> str | None:
+        cur = el
+        for part in path.split("/"):
+            cur = self.child(cur, part)
+            if cur is None:
+                return None
+        return self.a(cur, "val")
+
+
+def _int(v: str | None, default: int = 0) -> int:
+    if v is None:
+        return default
+    try:
+        return int(v.strip())
+    except ValueError:
+        return default
+
+
+def _on(v: str | None, present: bool) -> bool:
+    """OOXML on/off property: present with no val (or true/1/on) means on."""
+    if not present:
+        return False
+    return v is None or v.lower() not in ("0", "false", "off")
+
+
+# ---------------------------------------------------------------------------------------------
+# styles and numbering
+
+
+@dataclass(slots=True)
+class _Style:
+    name: str = ""
+    based_on: str | None = None
+    outline: int | None = None
+    num_id: str | None = None
+    ilvl: int | None = None
+
+
+def _load_styles(root: Any, w: _W) -> dict[str, _Style]:
+    out: dict[str, _Style] = {}
+    for st in root.iter(f"{{{w.ns}}}style"):
+        sid = w.a(st, "styleId")
+        if not sid:
+            continue
+        s = _Style(name=(w.val(st, "name") or "").strip(), based_on=w.val(st, "basedOn"))
+        ppr = w.child(st, "pPr")
+        if ppr is not None:
+            ol = w.val(ppr, "outlineLvl")
+            s.outline = _int(ol, 9) if ol is not None else None
+            num_pr = w.child(ppr, "numPr")
+            if num_pr is not None:
+                s.num_id = w.val(num_pr, "numId")
+                il = w.val(num_pr, "ilvl")
+                s.ilvl = _int(il) if il is not None else None
+        out[sid] = s
+    return out
+
+
+@dataclass(slots=True)
+class _Level:
+    start: int = 1
+    fmt: str = "decimal"
+    text: str = "%1."
+    restart: int | None = None  # lvlRestart: restart after this (1-based) level; 0 = never
+    legal: bool = False
+
+
+@dataclass(slots=True)
+class _Numbering:
+    abstract: dict[str, dict[int, _Level]] = field(default_factory=dict)
+    nums: dict[str, tuple[str, dict[int, int]]] = field(default_factory=dict)  # numId -> (abstractId, start overrides)
+    level_overrides: dict[str, dict[int, _Level]] = field(default_factory=dict)
+
+    def level(self, num_id: str, ilvl: int) -> _Level | None:
+        over = self.level_overrides.get(num_id, {}).get(ilvl)
+        if over is not None:
+            return over
+        if num_id not in self.nums:
+            return None
+        return self.abstract.get(self.nums[num_id][0], {}).get(ilvl)
+
+
+def _parse_level(lvl: Any, w: _W) -> _Level:
+    restart = w.val(lvl, "lvlRestart")
+    return _Level(
+        start=_int(w.val(lvl, "start"), 1),
+        fmt=w.val(lvl, "numFmt") or "decimal",
+        text=w.val(lvl, "lvlText") or "",
+        restart=_int(restart) if restart is not None else None,
+        legal=_on(w.val(lvl, "isLgl"), w.child(lvl, "isLgl") is not None),
+    )
+
+
+def _load_numbering(root: Any, w: _W) -> _Numbering:
+    nb = _Numbering()
+    for an in root.iter(f"{{{w.ns}}}abstractNum"):
+        aid = w.a(an, "abstractNumId")
+        if aid is None:
+            continue
+        levels: dict[int, _Level] = {}
+        for lvl in an.iter(f"{{{w.ns}}}lvl"):
+            levels[_int(w.a(lvl, "ilvl"))] = _parse_level(lvl, w)
+        nb.abstract[aid] = levels
+    for num in root.iter(f"{{{w.ns}}}num"):
+        nid = w.a(num, "numId")
+        aid = w.val(num, "abstractNumId")
+        if nid is None or aid is None:
+            continue
+        starts: dict[int, int] = {}
+        for ov in num.iter(f"{{{w.ns}}}lvlOverride"):
+            il = _int(w.a(ov, "ilvl"))
+            so = w.val(ov, "startOverride")
+            if so is not None:
+                starts[il] = _int(so, 1)
+            lvl = w.child(ov, "lvl")
+            if lvl is not None:
+                nb.level_overrides.setdefault(nid, {})[il] = _parse_level(lvl, w)
+        nb.nums[nid] = (aid, starts)
+    return nb
+
+
+_CN_DIGITS = "零一二三四五六七八九"
+_TRAD_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_HEAVENLY = "甲乙丙丁戊己庚辛壬癸"
+_ZODIAC = "子丑寅卯辰巳午未申酉戌亥"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def _chinese(n: int, digits: str = _CN_DIGITS, ten: str = "十", hundred: str = "百", thousand: str = "千") -> str:
+    if n <= 0:
+        return digits[0]
+    if n >= 10000:
+        return str(n)
+    out = ""
+    units = [(1000, thousand), (100, hundred), (10, ten)]
+    zero = False
+    rest = n
+    for value, name in units:
+        d, rest = divmod(rest, value)
+        if d:
+            if zero:
+                out += digits[0]
+                zero = False
+            if not (value == 10 and d == 1 and not out):
+                out += digits[d]
+            out += name
+        elif out:
+            zero = True
+    if rest:
+        if zero:
+            out += digits[0]
+        out += digits[rest]
+    return out
+
+
+def _roman(n: int) -> str:
+    if not 0 < n < 4000:
+        return str(n)
+    vals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
+            (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
+    out = ""
+    for v, s in vals:
+        while n >= v:
+            out += s
+            n -= v
+    return out
+
+
+def _letters(n: int) -> str:
+    if n <= 0:
+        return str(n)
+    k = (n - 1) // 26 + 1
+    return chr(ord("A") + (n - 1) % 26) * k
+
+
+def format_number(n: int, fmt: str) -> str:
+    """One counter value in an OOXML ``numFmt``."""
+    if fmt in ("chineseCounting", "chineseCountingThousand", "ideographDigital", "taiwaneseCounting",
+               "taiwaneseCountingThousand", "chineseLegalSimplified"):  # fmt: skip
+        if fmt == "ideographDigital":
+            return "".join("〇一二三四五六七八九"[int(d)] for d in str(n))
+        if fmt == "chineseLegalSimplified":
+            return _chinese(n, _TRAD_DIGITS, "拾", "佰", "仟")
+        return _chinese(n)
+    if fmt == "ideographTraditional":
+        return _HEAVENLY[(n - 1) % 10] if n > 0 else str(n)
+    if fmt == "ideographZodiac":
+        return _ZODIAC[(n - 1) % 12] if n > 0 else str(n)
+    if fmt == "decimalEnclosedCircle" or fmt == "decimalEnclosedCircleChinese":
+        return _CIRCLED[n - 1] if 0 < n <= len(_CIRCLED) else str(n)
+    if fmt == "decimalZero":
+        return f"{n:02d}"
+    if fmt == "decimalFullWidth" or fmt == "decimalFullWidth2":
+        return "".join(chr(0xFF10 + int(d)) for d in str(n))
+    if fmt == "decimalEnclosedParen":
+        return f"({n})"
+    if fmt == "decimalEnclosedFullstop":
+        return f"{n}."
+    if fmt == "upperLetter":
+        return _letters(n)
+    if fmt == "lowerLetter":
+        return _letters(n).lower()
+    if fmt == "upperRoman":
+        return _roman(n)
+    if fmt == "lowerRoman":
+        return _roman(n).lower()
+    if fmt in ("none", "bullet"):
+        return ""
+    return str(n)
+
+
+class _Counters:
+    def __init__(self, numbering: _Numbering) -> None:
+        self.nb = numbering
+        self.values: dict[str, dict[int, int]] = {}
+
+    def prefix(self, num_id: str, ilvl: int) -> str:
+        if num_id in ("0", "") or num_id not in self.nb.nums:
+            return ""
+        lvl = self.nb.level(num_id, ilvl)
+        if lvl is None or lvl.fmt == "bullet" or lvl.fmt == "none":
+            return ""
+        starts = self.nb.nums[num_id][1]
+        vals = self.values.setdefault(num_id, {})
+        if ilvl in vals:
+            vals[ilvl] += 1
+        else:
+            vals[ilvl] = starts.get(ilvl, lvl.start)
+        for deeper in [k for k in vals if k > ilvl]:
+            dl = self.nb.level(num_id, deeper)
+            restart = dl.restart if dl is not None else None
+            if restart is None or (restart != 0 and restart - 1 >= ilvl):
+                del vals[deeper]
+
+        def sub(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            other = self.nb.level(num_id, k)
+            if other is None:
+                return ""
+            value = vals.get(k, starts.get(k, other.start))
+            fmt = "decimal" if (lvl.legal and other.fmt not in ("none",)) else other.fmt
+            return format_number(value, fmt)
+
+        return re.sub(r"%([1-9])", sub, lvl.text)
+
+
+# ---------------------------------------------------------------------------------------------
+# walking the body
+
+
+@dataclass(slots=True)
+class _Para:
+    lines: list[str]
+    heading: bool
+
+
+class _Reader:
+    def __init__(self, w: _W, styles: dict[str, _Style], numbering: _Numbering) -> None:
+        self.w = w
+        self.styles = styles
+        self.counters = _Counters(numbering)
+        self.blocks: list[Block] = []
+        self.source: list[str] = []
+
+    # -- styles
+    def _style_chain(self, sid: str | None) -> list[_Style]:
+        out: list[_Style] = []
+        seen: set[str] = set()
+        while sid and sid in self.styles and sid not in seen and len(out) < 20:
+            seen.add(sid)
+            st = self.styles[sid]
+            out.append(st)
+            sid = st.based_on
+        return out
+
+    def _para_props(self, p: Any) -> tuple[bool, str | None, int | None]:
+        w = self.w
+        ppr = w.child(p, "pPr")
+        sid = w.val(ppr, "pStyle") if ppr is not None else None
+        chain = self._style_chain(sid)
+        heading = False
+        for st in chain:
+            if _HEADING_NAME.match(st.name.replace("\u00a0", " ")):
+                heading = True
+                break
+        outline: int | None = None
+        num_id: str | None = None
+        ilvl: int | None = None
+        if ppr is not None:
+            ol = w.val(ppr, "outlineLvl")
+            if ol is not None:
+                outline = _int(ol, 9)
+            num_pr = w.child(ppr, "numPr")
+            if num_pr is not None:
+                num_id = w.val(num_pr, "numId")
+                il = w.val(num_pr, "ilvl")
+                ilvl = _int(il) if il is not None else None
+        for st in chain:
+            if outline is None and st.outline is not None:
+                outline = st.outline
+            if num_id is None and st.num_id is not None:
+                num_id = st.num_id
+                if ilvl is None:
+                    ilvl = st.ilvl
+        if outline is not None and 0 <= outline <= 8:
+            heading = True
+        return heading, num_id, ilvl if ilvl is not None else 0
+
+    # -- text
+    def _runs(self, el: Any, lines: list[str], depth: int = 0) -> None:
+        w = self.w
+        for child in el:
+            name = _local(child)
+            if not name or name in _SKIP:
+                continue
+            if name == "t":
+                lines[-1] += child.text or ""
+            elif name in ("tab", "ptab"):
+                lines[-1] += " "
+            elif name in ("br", "cr"):
+                lines.append("")
+            elif name == "noBreakHyphen":
+                lines[-1] += "-"
+            elif name == "sym":
+                ch = w.a(child, "char")
+                if ch:
+                    try:
+                        code = int(ch, 16)
+                    except ValueError:
+                        code = 0
+                    if 0x20 <= code < 0xE000 or code > 0xF8FF:
+                        lines[-1] += chr(code)
+            elif name == "r":
+                rpr = w.child(child, "rPr")
+                if rpr is not None:
+                    vanish = w.child(rpr, "vanish")
+                    if vanish is not None and _on(w.a(vanish, "val"), True):
+                        continue
+                self._runs(child, lines, depth + 1)
+            elif name in _DESCEND and depth < 64:
+                self._runs(child, lines, depth + 1)
+
+    def paragraph(self, p: Any, with_numbering: bool = True) -> _Para:
+        heading, num_id, ilvl = self._para_props(p)
+        lines = [""]
+        self._runs(p, lines)
+        lines = [_WS.sub(" ", ln).strip() for ln in lines]
+        if num_id and with_numbering and any(lines):
+            prefix = self.counters.prefix(num_id, ilvl or 0)
+            if prefix:
+                first = next(i for i, ln in enumerate(lines) if ln)
+                lines[first] = prefix + lines[first]
+        elif num_id and with_numbering:
+            self.counters.prefix(num_id, ilvl or 0)  # an empty numbered paragraph still counts
+        return _Para(lines=lines, heading=heading)
+
+    def _emit_para(self, para: _Para) -> None:
+        ordinal = len(self.source) + 1
+        texts = [ln for ln in para.lines if ln]
+        self.source.append(" ".join(texts))
+        for t in texts:
+            self.blocks.append(
+                Block(kind="paragraph", line=ordinal, end_line=ordinal, text=t, role="heading" if para.heading else None)
+            )
+
+    # -- containers
+    def body(self, el: Any, depth: int = 0) -> None:
+        for child in el:
+            name = _local(child)
+            if name == "p":
+                self._emit_para(self.paragraph(child))
+            elif name == "tbl":
+                self.table(child, depth)
+            elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag") and depth < 64:
+                self.body(child, depth + 1)
+
+    def _rows(self, tbl: Any, depth: int = 0) -> list[Any]:
+        out: list[Any] = []
+        for child in tbl:
+            name = _local(child)
+            if name == "tr":
+                trpr = self.w.child(child, "trPr")
+                if trpr is not None and self.w.child(trpr, "del") is not None:
+                    continue  # a tracked deleted row
+                out.append(child)
+            elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo") and depth < 64:
+                out.extend(self._rows(child, depth + 1))
+        return out
+
+    def _cells(self, tr: Any, depth: int = 0) -> list[Any]:
+        out: list[Any] = []
+        for child in tr:
+            name = _local(child)
+            if name == "tc":
+                out.append(child)
+            elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo") and depth < 64:
+                out.extend(self._cells(child, depth + 1))
+        return out
+
+    def _cell_content(self, tc: Any, depth: int = 0) -> list[Any]:
+        out: list[Any] = []
+        for child in tc:
+            name = _local(child)
+            if name in ("p", "tbl"):
+                out.append(child)
+            elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag") and depth < 64:
+                out.extend(self._cell_content(child, depth + 1))
+        return out
+
+    def table(self, tbl: Any, depth: int) -> None:
+        w = self.w
+        rows = self._rows(tbl)
+        nested = any(_local(d) == "tbl" for r in rows for d in r.iterdescendants())
+        grid_cols = len(tbl.findall(f"{{{w.ns}}}tblGrid/{{{w.ns}}}gridCol"))
+        if nested or depth > 8:
+            self._layout(rows, depth)
+            return
+        # pass 1: positions, spans and texts
+        layout: list[tuple[int, list[dict[str, Any]]]] = []  # (ordinal, cells)
+        for tr in rows:
+            ordinal = len(self.source) + 1
+            self.source.append("")
+            trpr = w.child(tr, "trPr")
+            col = _int(w.val(trpr, "gridBefore")) if trpr is not None else 0
+            cells: list[dict[str, Any]] = []
+            for tc in self._cells(tr):
+                tcpr = w.child(tc, "tcPr")
+                span = max(1, _int(w.val(tcpr, "gridSpan"), 1)) if tcpr is not None else 1
+                vm = w.child(tcpr, "vMerge") if tcpr is not None else None
+                hm = w.child(tcpr, "hMerge") if tcpr is not None else None
+                vstate = None
+                if vm is not None:
+                    vstate = "restart" if (w.a(vm, "val") or "continue") == "restart" else "continue"
+                if hm is not None and (w.a(hm, "val") or "continue") != "restart" and cells:
+                    cells[-1]["colspan"] += span
+                    col += span
+                    continue
+                texts: list[str] = []
+                for item in self._cell_content(tc):
+                    if _local(item) == "p":
+                        para = self.paragraph(item)
+                        texts.extend(ln for ln in para.lines if ln)
+                    else:  # a nested table in a cell of a data table cannot happen here (nested -> layout)
+                        continue
+                cells.append({"col": col, "colspan": span, "text": " ".join(texts), "v": vstate, "line": ordinal})
+                col += span
+            layout.append((ordinal, cells))
+        # pass 2: vMerge continue -> origin rowspan
+        open_at: dict[int, dict[str, Any]] = {}  # grid column -> origin cell dict
+        src_rows: list[SrcRow] = []
+        for ordinal, cells in layout:
+            row = SrcRow(cells=[], line=ordinal)
+            for c in cells:
+                if c["v"] == "continue" and c["col"] in open_at:
+                    open_at[c["col"]]["src"].rowspan += 1
+                    continue
+                sc = SrcCell(text=c["text"], line=ordinal, colspan=c["colspan"], rowspan=1, col=c["col"])
+                c["src"] = sc
+                row.cells.append(sc)
+                for k in range(c["col"], c["col"] + c["colspan"]):
+                    open_at.pop(k, None)
+                if c["v"] == "restart":
+                    open_at[c["col"]] = c
+            # a column not continued in this row closes its merge
+            continued = {c["col"] for c in cells if c["v"] == "continue"}
+            for k in [k for k in open_at if k not in continued and open_at[k]["line"] != ordinal]:
+                del open_at[k]
+            src_rows.append(row)
+        grid = expand(src_rows)
+        width = max((len(r.cells) for r in grid), default=0)
+        if max(width, grid_cols) <= 1 or not any(c.text for r in grid for c in r.cells):
+            # a one-column table is a text box: read its paragraphs as flow, on the row ordinals
+            for r in grid:
+                for c in r.cells:
+                    if c.text and not c.spanned:
+                        self.source[r.line - 1] = c.text
+                        self.blocks.append(Block(kind="paragraph", line=r.line, end_line=r.line, text=c.text))
+            return
+        for r in grid:
+            self.source[r.line - 1] = " | ".join(c.text for c in r.cells)
+        text = "\n".join(" | ".join(c.text for c in r.cells) for r in grid)
+        self.blocks.append(Block(kind="table", line=grid[0].line, end_line=grid[-1].line, text=text, rows=tuple(grid)))
+
+    def _layout(self, rows: list[Any], depth: int) -> None:
+        for tr in rows:
+            for tc in self._cells(tr):
+                for item in self._cell_content(tc):
+                    if _local(item) == "p":
+                        self._emit_para(self.paragraph(item))
+                    else:
+                        self.table(item, depth + 1)
+
+
+def _core_meta(z: SafeZip) -> dict[str, str]:
+    if not z.has("docProps/core.xml"):
+        return {}
+    try:
+        root = parse_xml(z.read("docProps/core.xml"), "docProps/core.xml")
+    except ReadError:
+        return {}
+    meta: dict[str, str] = {}
+    for el in root:
+        name = _local(el)
+        text = _WS.sub(" ", el.text or "").strip()
+        if not text:
+            continue
+        if name == "title":
+            meta["title"] = text
+        elif name == "created":
+            meta["file_created"] = text
+        elif name == "modified":
+            meta["file_modified"] = text
+    return meta
+
+
+def _main_part(z: SafeZip) -> str:
+    if z.has("word/document.xml"):
+        return "word/document.xml"
+    if z.has("_rels/.rels"):
+        rels = parse_xml(z.read("_rels/.rels"), "_rels/.rels")
+        for rel in rels:
+            if (rel.get("Type") or "").endswith("/officeDocument"):
+                target = (rel.get("Target") or "").lstrip("/")
+                if z.has(target):
+                    return target
+    raise _bad("docx 中缺少正文部件 word/document.xml,不是 Word 文档", "no word/document.xml in the archive: not a Word document")
+
+
+def read_docx(path: Path, name: str) -> Document:
+    z = SafeZip(path)
+    try:
+        main = _main_part(z)
+        root = parse_xml(z.read(main), main)
+        ns = root.tag[1:].split("}", 1)[0] if isinstance(root.tag, str) and root.tag.startswith("{") else _W_NS[0]
+        w = _W(ns)
+        base = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
+        styles: dict[str, _Style] = {}
+        if z.has(base + "styles.xml"):
+            styles = _load_styles(parse_xml(z.read(base + "styles.xml"), base + "styles.xml"), w)
+        numbering = _Numbering()
+        if z.has(base + "numbering.xml"):
+            numbering = _load_numbering(parse_xml(z.read(base + "numbering.xml"), base + "numbering.xml"), w)
+        meta = _core_meta(z)
+    finally:
+        z.close()
+    body = w.child(root, "body")
+    if body is None:
+        raise _bad("docx 正文中没有 w:body", "the document part has no w:body")
+    reader = _Reader(w, styles, numbering)
+    reader.body(body)
+    if not any(b.text.strip() for b in reader.blocks):
+        raise ReadError("E006", "Word 文档中没有文字", "the Word document contains no text")
+    return Document(path=name, format="docx", blocks=reader.blocks, encoding=None, meta=meta, source_lines=reader.source)
+

@@ -1,0 +1,527 @@
+"""HTML reader: the article body of a government web page -> Document.
+
+* Parsing: ``lxml.html`` with a hardened parser (bytes in, ``no_network``, no huge tree, comments and
+  PIs dropped).  The bytes are decoded by :func:`decode_bytes` first (the page's declared charset is
+  only a hint: gb2312 pages routinely hold GBK characters) and handed to lxml re-encoded as UTF-8, so
+  lxml never guesses.  A DOCTYPE with an internal subset that declares entities (billion laughs,
+  external entities) is rejected (E005) before parsing.
+* Body: script/style/nav/header/footer/forms/hidden elements and chrome (share bars, QR codes,
+  print/close links, 上一篇/下一篇, login boxes, browser warnings) are dropped.  The container is the
+  element whose id/class names a content area (TRS_Editor, zoom, content, article, detail, main,
+  zw, ...) holding the most Chinese text, narrowed to a descendant candidate that still holds 85 % of
+  it; without such a candidate, the element whose paragraph children hold the most Chinese text.
+* Flow: paragraphs (p, div text, li, td of layout tables, h1-h6 with ``role="heading"``) and
+  ``<br>``-separated lines, in document order.  Short lines that are obviously chrome
+  ("扫一扫在手机打开当前页", "【打印本页】", ...) are dropped even inside the container.
+* Tables: only *leaf* tables (no table inside) are data tables; a table holding other tables is
+  layout and its cells are read as flow, as is a single-column table (a text box).  Data tables are
+  expanded with :mod:`xxgk_lint.read.grid` (``rowspan``/``colspan`` parsed leniently and clamped,
+  ``rowspan=0`` honoured, ``<th>`` kept); ``Cell.column`` is the 1-based grid column.
+* Positions: ``Block.line``/``Row.line``/``Cell.line`` are lxml's ``sourceline`` (1-based line of
+  the element's start tag in the source; text after a ``<br>`` gets the ``<br>``'s line).
+  ``Document.source_lines`` are the source lines (``\\r\\n``, ``\\r`` and ``\\n`` end a line, as in
+  libxml2).
+* Metadata (``Document.meta``): ``title`` (meta ArticleTitle, else the first part of ``<title>``),
+  ``published_on`` (YYYY-MM-DD) with ``published_on_source`` (``meta:PubDate`` or ``page:<label>``
+  for a visible "发布日期:2020-01-31" / "发布时间：2021-11-02 09:08" line anywhere on the page),
+  ``agency`` (meta ContentSource, else a visible 来源/发布机构 line) and ``site`` (meta SiteName).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from xxgk_lint.read.document import Block, Document, ReadError
+from xxgk_lint.read.encoding import check_not_binary, decode_bytes, sniff_html_charset
+from xxgk_lint.read.grid import MAX_ROWSPAN, SrcCell, SrcRow, expand, parse_span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml.html import HtmlElement
+
+_WS = re.compile(r"[ \t\n\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+_ZW = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[", re.IGNORECASE)
+_LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+
+_DROP_TAGS = frozenset(
+    {
+        "script", "style", "noscript", "template", "iframe", "frame", "frameset", "object", "embed",
+        "svg", "math", "canvas", "audio", "video", "nav", "header", "footer", "aside", "form", "select",
+        "button", "input", "textarea", "label", "head", "title", "meta", "link", "map", "area", "dialog",
+    }
+)  # fmt: skip
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
+        "pre", "center", "address", "figure", "figcaption", "hr", "tr", "td", "th", "caption",
+        "thead", "tbody", "tfoot", "body", "html", "fieldset", "details", "summary", "table",
+    }
+)  # fmt: skip
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+_CONTAINER_HINT = re.compile(
+    r"trs_editor|zoom|content|article|detail|main|zhengwen|\bzw\b|zw_|_zw|wzy|text|view|"
+    r"news_?con|con_?text|maincon|bt_content|pages_content|xxgk|info_?con",
+    re.IGNORECASE,
+)
+_CHROME_HINT = re.compile(
+    r"\b(?:nav|navbar|menu|header|head|top|footer|foot|bottom|share|bdshare|jiathis|print|close|"
+    r"qrcode|qr|ewm|erweima|sao|login|register|search|sidebar|side|breadcrumb|crumb|location|"
+    r"position|weizhi|pagination|pager|prev|next|prevnext|sxp|related|relate|recommend|comment|"
+    r"toolbar|tools|fontsize|font-size|zihao|ie-?tip|browser|oldie|copyright|banquan|ad|ads|banner|"
+    r"hidden|hide|modal|popup)\b",
+    re.IGNORECASE,
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+
+_CHROME_LINE = re.compile(
+    r"^(?:"
+    r"[【\[]?\s*(?:打印本页|打印|关闭窗口|关闭|返回顶部|收藏本页|加入收藏|我要纠错|纠错)\s*[】\]]?|"
+    r"扫一扫(?:在手机(?:上)?(?:打开|查看)当前页)?|手机扫一扫.*|用手机扫描二维码.*|"
+    r"(?:上一篇|下一篇|上一条|下一条)\s*[:：]?.*|"
+    r"分享到\s*[:：]?.*|"
+    r"字号\s*[:：]?\s*[【\[]?\s*大\s*[】\]]?\s*[【\[]?\s*中\s*[】\]]?\s*[【\[]?\s*小\s*[】\]]?.*|"
+    r".*(?:浏览器版本过低|升级(?:您的)?浏览器|低版本浏览器|IE\s*\d+\s*以下|推荐使用.*浏览器).*|"
+    r"(?:用户)?登录|注册|退出|忘记密码|验证码|"
+    r"(?:当前位置|您的位置|您现在的位置|所在位置)\s*[:：].*|"
+    r".*(?:版权所有|主办单位|承办单位|网站标识码|ICP备|公网安备|网站地图|联系我们).*"
+    r")$"
+)
+_CHROME_LINE_MAX = 80
+
+_META_KEYS = {"articletitle": "title", "pubdate": "pubdate", "contentsource": "agency", "sitename": "site"}
+_DATE_LINE = re.compile(
+    r"(发布日期|发布时间|公开日期|发文日期|日期|时间)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+)
+_DATE_LABEL_RANK = {"发布日期": 0, "发布时间": 1, "公开日期": 2, "发文日期": 3, "日期": 4, "时间": 5}
+_AGENCY_LINE = re.compile(
+    r"(?:信息来源|文章来源|来源|发布机构|发文机关)\s*[:：]\s*"
+    r"([^\s:：|｜【】\[\]<>]{2,40}?)(?=\s|$|字号|浏览|点击|阅读|作者|发布|日期|时间|【|\[|\||｜)"
+)
+_ISO = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|｜|\||--|——|-\s|\s-)\s*")
+
+
+def _norm(text: str) -> str:
+    return _WS.sub(" ", _ZW.sub("", text)).strip()
+
+
+def _cjk_count(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+def _attr_names(el: HtmlElement) -> str:
+    return f"{el.get('id') or ''} {el.get('class') or ''}"
+
+
+def _is_hidden(el: HtmlElement) -> bool:
+    if el.get("hidden") is not None or (el.get("aria-hidden") or "").lower() == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _is_chrome(el: HtmlElement) -> bool:
+    names = _attr_names(el)
+    if not names.strip():
+        return False
+    if _CONTAINER_HINT.search(names) and not re.search(r"share|print|close|qr|ewm|login|nav|menu", names, re.I):
+        return False
+    return bool(_CHROME_HINT.search(names.replace("_", " ").replace("-", " "))) or bool(_CHROME_HINT.search(names))
+
+
+def _dropped(el: Any) -> bool:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return True
+    tag = tag.lower()
+    return tag in _DROP_TAGS or _is_hidden(el) or _is_chrome(el)
+
+
+def _date(y: str, m: str, d: str) -> str | None:
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def _parse_pubdate(value: str) -> str | None:
+    m = _ISO.search(value)
+    if m:
+        return _date(*m.groups())
+    m = _COMPACT.match(value.strip())
+    return _date(*m.groups()) if m else None
+
+
+# ---------------------------------------------------------------------------------------------
+# text of an element (for scoring and table cells)
+
+
+def _text_of(el: HtmlElement, depth: int = 0) -> str:
+    """Visible text of ``el``: dropped subtrees skipped, ``<br>`` and block children become spaces."""
+    parts: list[str] = []
+    if el.text:
+        parts.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str) and not _dropped(child):
+            tag = child.tag.lower()
+            if tag == "br" or tag in _BLOCK_TAGS or tag in _HEADINGS:
+                parts.append(" ")
+            if depth < 200:
+                parts.append(_text_of(child, depth + 1))
+            else:
+                parts.append(" ".join(child.itertext()))
+            if tag in _BLOCK_TAGS or tag in _HEADINGS:
+                parts.append(" ")
+        if child.tail:
+            parts.append(child.tail)
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# container selection
+
+
+def _scores(body: HtmlElement) -> dict[Any, int]:
+    """Chinese characters under each element (dropped subtrees excluded), one bottom-up pass."""
+    own: dict[Any, int] = {}
+    order: list[Any] = []
+    stack: list[tuple[Any, bool]] = [(body, False)]
+    while stack:
+        el, done = stack.pop()
+        if done:
+            total = own.get(el, 0) + sum(own.get(c, 0) for c in el if isinstance(c.tag, str) and not _dropped(c))
+            own[el] = total
+            continue
+        order.append(el)
+        n = _cjk_count(el.text or "")
+        for c in el:
+            n += _cjk_count(c.tail or "")
+        own[el] = n
+        stack.append((el, True))
+        for c in el:
+            if isinstance(c.tag, str) and not _dropped(c):
+                stack.append((c, False))
+    return own
+
+
+def _choose_container(body: HtmlElement) -> HtmlElement:
+    scores = _scores(body)
+    total = scores.get(body, 0)
+    if total == 0:
+        return body
+    candidates = [
+        el for el in scores if el is not body and _CONTAINER_HINT.search(_attr_names(el)) and scores[el] > 0
+    ]
+    best: HtmlElement | None = None
+    if candidates:
+        best = max(candidates, key=lambda e: scores[e])
+        if scores[best] < max(50, total * 0.3):
+            best = None
+    if best is not None:
+        cand_set = set(candidates)
+        while True:  # narrow to a descendant candidate that still holds most of the text
+            floor = scores[best] * 0.85
+            inner = [e for e in best.iterdescendants() if e in cand_set and scores[e] >= floor]
+            if not inner:
+                return best
+            best = max(inner, key=lambda e: scores[e])
+    # density fallback: the element whose direct paragraph-like children hold the most Chinese text
+    para_score: dict[Any, float] = {}
+    for el in scores:
+        if not isinstance(el.tag, str):
+            continue
+        n = _cjk_count(el.text or "") + sum(_cjk_count(c.tail or "") for c in el)
+        if n == 0:
+            continue
+        parent = el.getparent()
+        if parent is not None:
+            para_score[parent] = para_score.get(parent, 0) + n
+            grand = parent.getparent()
+            if grand is not None:
+                para_score[grand] = para_score.get(grand, 0) + n / 2
+        para_score[el] = para_score.get(el, 0) + n
+    if not para_score:
+        return body
+    winner = max(para_score, key=lambda e: para_score[e])
+    if winner.tag in ("html",):
+        return body
+    # don't stop at a row/cell fragment of a layout table when its table holds much more
+    return winner
+
+
+# ---------------------------------------------------------------------------------------------
+# flow
+
+
+class _Flow:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.buf: list[str] = []
+        self.line: int | None = None
+        self.end: int | None = None
+        self.heading = False
+
+    def add(self, text: str | None, line: int | None) -> None:
+        """Append ``text`` that starts on source line ``line`` (None: unknown, whitespace only)."""
+        if not text:
+            return
+        stripped = text.strip()
+        if self.line is None and not stripped:
+            return
+        self.buf.append(text)
+        if line is None or not stripped:
+            return
+        lead = len(text) - len(text.lstrip())
+        first = line + text.count("\n", 0, lead)
+        last = line + text.rstrip().count("\n")
+        if self.line is None:
+            self.line = first
+        self.end = max(self.end or first, last)
+
+    def flush(self) -> None:
+        if self.buf:
+            text = _norm("".join(self.buf))
+            line = self.line or 1
+            end = max(self.end or line, line)
+            if text and not (len(text) <= _CHROME_LINE_MAX and _CHROME_LINE.match(text)):
+                self.blocks.append(
+                    Block(kind="paragraph", line=line, end_line=end, text=text, role="heading" if self.heading else None)
+                )
+        self.buf = []
+        self.line = None
+        self.end = None
+        self.heading = False
+
+
+def _last_line(el: HtmlElement) -> int | None:
+    line = el.sourceline
+    for d in el.iterdescendants():
+        if d.sourceline is not None and (line is None or d.sourceline > line):
+            line = d.sourceline
+    return line
+
+
+def _tail_line(el: Any) -> int | None:
+    """Line where ``el.tail`` starts: exact from the next sibling's line when there is one."""
+    nxt = el.getnext()
+    if nxt is not None and nxt.sourceline is not None:
+        return max(1, nxt.sourceline - el.tail.count("\n"))
+    return _last_line(el) if isinstance(el.tag, str) else el.getparent().sourceline
+
+
+def _is_data_table(table: HtmlElement) -> bool:
+    if any(True for _ in table.iterdescendants("table")):
+        return False
+    rows = _table_rows(table)
+    if not rows:
+        return False
+    width = max(sum(parse_span(c.get("colspan")) for c in cells) for _, cells, _ in rows)
+    if width <= 1:
+        return False  # a one-column table is a text box / layout
+    longest = max((len(_norm(_text_of(c))) for _, cells, _ in rows for c in cells), default=0)
+    return not (width <= 3 and longest > 300)
+
+
+def _table_rows(table: HtmlElement) -> list[tuple[HtmlElement, list[HtmlElement], int]]:
+    """(tr, cells, group id) in document order for a leaf table."""
+    out: list[tuple[HtmlElement, list[HtmlElement], int]] = []
+    for tr in table.iter("tr"):
+        parent = tr.getparent()
+        group = id(parent) if parent is not None and parent.tag in ("thead", "tbody", "tfoot") else id(table)
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
+        out.append((tr, cells, group))
+    return out
+
+
+def _table_block(table: HtmlElement) -> Block | None:
+    src: list[SrcRow] = []
+    groups: dict[int, int] = {}
+    for tr, cells, group in _table_rows(table):
+        gid = groups.setdefault(group, len(groups))
+        line = tr.sourceline or table.sourceline or 1
+        row = SrcRow(cells=[], line=line, group=gid)
+        for c in cells:
+            if _is_hidden(c):
+                continue
+            row.cells.append(
+                SrcCell(
+                    text=_norm(_text_of(c)),
+                    line=c.sourceline or line,
+                    colspan=parse_span(c.get("colspan")),
+                    rowspan=parse_span(c.get("rowspan"), 1, 0, MAX_ROWSPAN),
+                )
+            )
+        src.append(row)
+    rows = expand(src)
+    if not rows or not any(c.text for r in rows for c in r.cells):
+        return None
+    text = "\n".join(" | ".join(c.text for c in r.cells) for r in rows)
+    end = max(max((r.line for r in rows), default=1), _last_line(table) or 1)
+    return Block(kind="table", line=rows[0].line, end_line=end, text=text, rows=tuple(rows))
+
+
+def _walk(el: HtmlElement, flow: _Flow, depth: int = 0) -> None:
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if tag == "br":
+        flow.flush()
+        return
+    if tag == "table" and _is_data_table(el):
+        flow.flush()
+        block = _table_block(el)
+        if block is not None:
+            flow.blocks.append(block)
+        return
+    if depth > 250:  # libxml2 caps depth anyway; never recurse without bound
+        flow.add(" ".join(el.itertext()), el.sourceline)
+        return
+    is_block = tag in _BLOCK_TAGS or tag in _HEADINGS
+    if is_block:
+        flow.flush()
+    if tag in _HEADINGS:
+        flow.heading = True
+    flow.add(el.text, el.sourceline)
+    for child in el:
+        if isinstance(child.tag, str) and not _dropped(child):
+            _walk(child, flow, depth + 1)
+            if child.tag.lower() == "br":
+                flow.add(child.tail, child.sourceline)
+                continue
+        if child.tail:
+            flow.add(child.tail, _tail_line(child) if child.tail.strip() else None)
+    if is_block:
+        flow.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# metadata
+
+
+def _visible_text(root: HtmlElement) -> str:
+    parts: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            if el.tail:
+                parts.append(el.tail)
+            continue
+        tag = el.tag.lower()
+        if tag in ("script", "style", "noscript", "template", "head", "title"):
+            if el.tail:
+                parts.append(el.tail)
+            continue
+        if el.text:
+            parts.append(el.text)
+        if tag in _BLOCK_TAGS or tag in _HEADINGS or tag == "br":
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+    return "".join(parts)
+
+
+def _meta(root: HtmlElement) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    raw: dict[str, str] = {}
+    for m in root.iter("meta"):
+        name = (m.get("name") or "").strip().lower()
+        content = _norm(m.get("content") or "")
+        if name in _META_KEYS and content and _META_KEYS[name] not in raw:
+            raw[_META_KEYS[name]] = content
+    if raw.get("title"):
+        meta["title"] = raw["title"]
+    else:
+        for t in root.iter("title"):
+            text = _norm(t.text_content())
+            if text:
+                parts = [p for p in _TITLE_SPLIT.split(text) if p]
+                meta["title"] = parts[0] if parts else text
+            break
+    if raw.get("pubdate"):
+        d = _parse_pubdate(raw["pubdate"])
+        if d:
+            meta["published_on"], meta["published_on_source"] = d, "meta:PubDate"
+    if raw.get("agency"):
+        meta["agency"] = raw["agency"]
+    if raw.get("site"):
+        meta["site"] = raw["site"]
+    if "published_on" in meta and "agency" in meta:
+        return meta
+    visible = _visible_text(root)
+    if "published_on" not in meta:
+        best: tuple[int, int, str, str] | None = None
+        for i, m in enumerate(_DATE_LINE.finditer(visible)):
+            d = _date(m.group(2), m.group(3), m.group(4))
+            if d is None:
+                continue
+            key = (_DATE_LABEL_RANK.get(m.group(1), 9), i, d, m.group(1))
+            if best is None or key[:2] < best[:2]:
+                best = key
+        if best is not None:
+            meta["published_on"], meta["published_on_source"] = best[2], f"page:{best[3]}"
+    if "agency" not in meta:
+        m = _AGENCY_LINE.search(visible)
+        if m:
+            meta["agency"] = m.group(1)
+    return meta
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _reject_entity_doctype(text: str) -> None:
+    head = text[:65536]
+    m = _DOCTYPE_SUBSET.search(head)
+    if m or "<!ENTITY" in head.upper():
+        raise ReadError(
+            "E005",
+            "网页的 DOCTYPE 含有内部实体声明(<!ENTITY ...>),可能是实体扩展攻击(billion laughs)或外部实体,拒绝读取",
+            "the page's DOCTYPE declares entities (<!ENTITY ...>): possible entity-expansion (billion laughs) "
+            "or external-entity attack; refused",
+        )
+
+
+def read_html(data: bytes, path: str) -> Document:
+    """Read an HTML page (already size-checked bytes) into a Document."""
+    declared = sniff_html_charset(data)
+    text, encoding = decode_bytes(data, declared)
+    check_not_binary(text)
+    if not text.strip():
+        raise ReadError("E006", "网页为空,没有可检查的文字", "page is empty: no text to check")
+    _reject_entity_doctype(text)
+
+    import lxml.html
+    from lxml import etree
+
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+        no_network=True,
+        huge_tree=False,
+        recover=True,
+        default_doctype=False,
+    )
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise ReadError("E005", f"网页无法解析:{exc}", f"the page cannot be parsed: {exc}") from None
+    if root is None:
+        raise ReadError("E006", "网页没有内容", "page has no content")
+    doc = Document(path=path, format="html", encoding=encoding, source_lines=_LINE_SPLIT.split(text))
+    if doc.source_lines and doc.source_lines[-1] == "":
+        doc.source_lines.pop()
+    doc.meta = _meta(root)
+    body = root.find("body")
+    if body is None:
+        body = root
+    container = _choose_container(body)
+    flow = _Flow()
+    _walk(container, flow)
+    flow.flush()
+    doc.blocks = flow.blocks
+    if not any(b.text.strip() for b in doc.blocks):
+        raise ReadError("E006", "网页中没有找到正文文字", "no body text found in the page")
+    return doc
