@@ -53,7 +53,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "html"]), default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE instead of stdout.")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (e.g. S,T1,N101).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
@@ -97,11 +97,19 @@ def check(
         click.echo(f"xxgk-lint: {exc}", err=True)
         sys.exit(2)
     results = [lint_path(p, opts, rules) for p in iter_inputs(paths)]
+    colored = False
     if fmt == "json":
         from xxgk_lint.render.json_out import render_json
 
         text = render_json(results)
-        colored = False
+    elif fmt == "sarif":
+        from xxgk_lint.render.sarif import render_sarif
+
+        text = render_sarif(results, lang=lang)
+    elif fmt == "html":
+        from xxgk_lint.render.html import render_html
+
+        text = render_html(results, lang=lang)
     else:
         from xxgk_lint.render.text import render_text
 
