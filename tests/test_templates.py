@@ -1,0 +1,93 @@
+"""Template versions (2019, 2021, pre-2019), outdated layouts and content duties."""
+
+from __future__ import annotations
+
+from tests.conftest import CLEAN_2019, FIXTURES, SEED, lint_text
+
+CLEAN_2021 = (FIXTURES / "clean-2021.txt").read_text(encoding="utf-8")
+SEED1 = SEED["001"].read_text(encoding="utf-8")
+
+
+def rules_of(result) -> set[str]:  # type: ignore[no-untyped-def]
+    return {f.rule for f in result.findings}
+
+
+def test_clean_2021_fixture_passes_clean() -> None:
+    r = lint_text(CLEAN_2021, "clean-2021.txt")
+    assert r.report.template == "gov-2021" and r.report.report_year == 2022
+    assert r.findings == [], [(f.rule, f.message) for f in r.findings]
+    t = r.report.tables["requests"]
+    # the 2021 split of (六)其他处理 is read into its own keys
+    assert t.cell("other_overdue_correction", "total").value == 1
+    assert t.cell("other_other", "total").value == 0
+    assert r.report.tables["active"].cell("fees", "fee_amount").decimals == 1
+
+
+def test_2019_layout_for_a_2022_report_is_outdated_but_checked_as_written() -> None:
+    old = CLEAN_2019.read_text(encoding="utf-8")
+    old = old.replace("2018年度", "2022年度").replace("2018年", "2022年").replace("2019年1月31日", "2023年1月20日")
+    r = lint_text(old, "old.txt")
+    assert r.report.template == "gov-2019"
+    s201 = [f for f in r.findings if f.rule == "S201"]
+    assert len(s201) == 1 and s201[0].severity == "warning"
+    assert (s201[0].expected, s201[0].actual) == ("gov-2021", "gov-2019")
+    assert rules_of(r) == {"S201"}
+
+
+def test_newer_layout_than_required_is_not_outdated() -> None:
+    # seed 003 / clean-2019: a 2018 report already in the 2019 layout
+    assert "S201" not in rules_of(lint_text(CLEAN_2019.read_text(encoding="utf-8"), "c.txt"))
+
+
+def test_explicit_template_option() -> None:
+    r = lint_text(CLEAN_2021, "c.txt", template="gov-2019")
+    assert r.report.template == "gov-2019"
+    assert "T002" in rules_of(r)  # 2019 rows such as 其他对外管理服务事项 are missing
+
+
+def test_seed_001_statistics_table_reconciles_under_pre_2019_rules() -> None:
+    r = lint_text(SEED1, "001.txt")
+    assert r.report.template == "pre-2019"
+    stats = r.report.tables["stats"]
+    assert stats.cell("proactive_total", "value").value == 395
+    assert stats.cell("staff", "value").value == 3
+    assert not [f for f in r.findings if f.rule == "T210"]
+
+
+def test_statistics_table_breakdown_error() -> None:
+    bad = SEED1.replace("(一)收到申请数 | 件 | 1 |", "(一)收到申请数 | 件 | 2 |")
+    r = lint_text(bad, "001.txt")
+    t210 = [f for f in r.findings if f.rule == "T210"]
+    assert [(f.cell, f.expected, f.actual, f.severity) for f in t210] == [("received.value", 1, 2, "error")]
+
+
+def _as_government(text: str) -> str:
+    return text.replace("昭通市政务服务管理局\n2023年1月20日", "昭通市人民政府\n2023年3月20日")
+
+
+def test_government_report_must_cover_assessment_evaluation_accountability() -> None:
+    r = lint_text(_as_government(CLEAN_2021), "gov.txt")
+    assert r.report.kind == "government"
+    s301 = [f for f in r.findings if f.rule == "S301"]
+    assert len(s301) == 1 and "社会评议" in s301[0].message and "责任追究" in s301[0].message
+    covered = _as_government(CLEAN_2021).replace(
+        "五、存在的主要问题", "本年度开展社会评议1次,未发生责任追究情况。\n五、存在的主要问题", 1
+    )
+    assert "S301" not in rules_of(lint_text(covered, "gov.txt"))
+    # a department's report has no such duty
+    assert "S301" not in rules_of(lint_text(CLEAN_2021, "dept.txt"))
+
+
+def test_2021_section_five_reports_last_years_problems() -> None:
+    text = CLEAN_2021.replace("上年度报告所列问题均已整改:针对上年度提出的公开渠道单一问题,已开设政务新媒体专栏,整改到位。\n", "")
+    r = lint_text(text, "x.txt")
+    s302 = [f for f in r.findings if f.rule == "S302"]
+    assert len(s302) == 1 and s302[0].section == "五" and s302[0].line is not None
+
+
+def test_2021_section_six_reports_information_processing_fees() -> None:
+    r = lint_text(CLEAN_2021.replace("本年度未收取信息处理费。", "无。"), "x.txt")
+    s303 = [f for f in r.findings if f.rule == "S303"]
+    assert len(s303) == 1 and s303[0].section == "六"
+    # 2019-format reports have no such duty
+    assert "S303" not in rules_of(lint_text(CLEAN_2019.read_text(encoding="utf-8"), "c.txt"))
