@@ -63,6 +63,8 @@ def main() -> None:
 @click.option("--kind", type=click.Choice(["department", "government"]), help="Override the entity kind read from the report.")
 @click.option("--published-on", "published_on", help="Publication date YYYY-MM-DD (overrides what the report says).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour output (honours NO_COLOR / FORCE_COLOR).")
+@click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Use this configuration file for every input (no discovery).")
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 @click.option("--deadline-rollover", type=click.Choice(["none", "next-workday"]), default="none", show_default=True, help="Roll a deadline that falls on a public holiday to the next working day (a policy choice).")
 def check(
     paths: tuple[Path, ...],
@@ -77,26 +79,53 @@ def check(
     published_on: str | None,
     color: str,
     deadline_rollover: str,
+    config: Path | None,
+    no_config: bool,
 ) -> None:
     """Check report files or folders (txt, md, html, docx, pdf)."""
-    from xxgk_lint.check.rules import RuleFileError
-    from xxgk_lint.pipeline import Options, iter_inputs, lint_path
+    from click.core import ParameterSource
 
-    if template not in _template_choices():
-        raise click.BadParameter(f"unknown template '{template}' (choose from {', '.join(_template_choices())})", param_hint="--template")
+    from xxgk_lint.check.rules import RuleFileError
+    from xxgk_lint.config import ConfigError
+    from xxgk_lint.pipeline import iter_inputs, lint_path
+
+    ctx = click.get_current_context()
+
+    def explicit(name: str) -> bool:
+        return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
     pub: date | None = None
     if published_on:
         try:
             pub = date.fromisoformat(published_on)
         except ValueError:
             raise click.BadParameter("expected YYYY-MM-DD", param_hint="--published-on") from None
-    opts = Options(template=template, lang=lang, select=_split_codes(select), ignore=_split_codes(ignore), kind=kind, published_on=pub, extra={"deadline_rollover": deadline_rollover})
+    cli = {
+        "template": template if explicit("template") else None,
+        "lang": lang if explicit("lang") else None,
+        "select": _split_codes(select) if select else None,
+        "ignore": _split_codes(ignore) if ignore else None,
+        "kind": kind,
+        "fail_on": fail_on if explicit("fail_on") else None,
+        "deadline_rollover": deadline_rollover if explicit("deadline_rollover") else None,
+    }
+    results = []
+    thresholds: list[str] = []
+    out_lang = cli["lang"] or "zh"
     try:
-        rules = opts.active_rules()
-    except RuleFileError as exc:
+        for cfg, files in group_by_config(list(iter_inputs(paths)), config, no_config):
+            opts, file_fail_on = options_for(cfg, cli, pub)
+            if opts.template not in _template_choices():
+                raise click.BadParameter(f"unknown template '{opts.template}' (choose from {', '.join(_template_choices())})", param_hint="--template")
+            rules = opts.active_rules()
+            out_lang = cli["lang"] or opts.lang
+            for f in files:
+                results.append(lint_path(f, opts, rules))
+                thresholds.append(file_fail_on)
+    except (ConfigError, RuleFileError) as exc:
         click.echo(f"xxgk-lint: {exc}", err=True)
         sys.exit(2)
-    results = [lint_path(p, opts, rules) for p in iter_inputs(paths)]
+    lang = out_lang
     colored = False
     if fmt == "json":
         from xxgk_lint.render.json_out import render_json
@@ -123,17 +152,58 @@ def check(
 
             colorama.just_fix_windows_console()
         click.echo(text, nl=False, color=colored)
-    sys.exit(exit_code(results, fail_on))
+    sys.exit(exit_code(results, thresholds))
 
 
-def exit_code(results: list, fail_on: str) -> int:  # type: ignore[type-arg]
+def exit_code(results: list, thresholds: list[str] | str) -> int:  # type: ignore[type-arg]
+    """2 for an unreadable input, else 1 when any file has a finding at or above its threshold."""
     if any(r.read_error for r in results):
         return 2
-    if fail_on == "never":
-        return 0
-    threshold = SEVERITY_RANK[fail_on]
-    worst = max((SEVERITY_RANK[f.severity] for r in results for f in r.findings), default=0)
-    return 1 if worst >= threshold else 0
+    if isinstance(thresholds, str):
+        thresholds = [thresholds] * len(results)
+    for r, fail_on in zip(results, thresholds, strict=True):
+        if fail_on == "never":
+            continue
+        if any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in r.findings):
+            return 1
+    return 0
+
+
+def group_by_config(files: list[Path], config: Path | None, no_config: bool) -> list[tuple[object, list[Path]]]:
+    """Files grouped by the configuration that applies to each (closest upwards wins)."""
+    from xxgk_lint.config import Config, find_config, load_config
+
+    if config is not None:
+        return [(load_config(config), files)]
+    groups: dict[Path | None, list[Path]] = {}
+    for f in files:
+        where = f.parent if f.parent.is_dir() else Path.cwd()
+        groups.setdefault(None if no_config else find_config(where), []).append(f)
+    return [(load_config(p) if p else Config(), fs) for p, fs in groups.items()]
+
+
+def options_for(cfg: object, cli: dict, published_on: date | None) -> tuple[object, str]:  # type: ignore[type-arg]
+    """Options for one configuration: command-line values win over the file, the file over defaults."""
+    from xxgk_lint.check.kinds import CHECKS
+    from xxgk_lint.check.rules import load_rule_dirs
+    from xxgk_lint.config import Config
+    from xxgk_lint.data import data_root
+    from xxgk_lint.pipeline import Options
+
+    assert isinstance(cfg, Config)
+    rules = tuple(load_rule_dirs([data_root("rules"), *cfg.rule_dirs], CHECKS)) if cfg.rule_dirs else None
+    opts = Options(
+        template=cli["template"] or cfg.template or "auto",
+        lang=cli["lang"] or cfg.lang or "zh",
+        select=cli["select"] if cli["select"] is not None else cfg.select,
+        ignore=cli["ignore"] if cli["ignore"] is not None else cfg.ignore,
+        kind=cli["kind"] or cfg.kind,
+        published_on=published_on,
+        severity=dict(cfg.severity),
+        rules=rules,
+        extra={"deadline_rollover": cli["deadline_rollover"] or cfg.deadline_rollover or "none"},
+    )
+    return opts, cli["fail_on"] or cfg.fail_on or "error"
 
 
 @main.command("rules")
