@@ -672,7 +672,7 @@ def xxe_document_xml(target: str = "file:///etc/passwd") -> bytes:
 def zip_bomb_docx(path: Path, size: int = 1 << 30, chunk: int = 1 << 22) -> None:
     """A docx whose document.xml is ``size`` bytes (zeros after an XML prefix), streamed into the zip
     in chunks so building it needs little memory; deflate shrinks 1 GiB to about 1 MiB."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", b"<Types/>")
         with z.open("word/document.xml", "w", force_zip64=True) as fh:
             fh.write(f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>'.encode())

@@ -207,7 +207,9 @@ def _last_resort(data: bytes) -> tuple[str, str]:
     try:
         from charset_normalizer import from_bytes
 
-        best = from_bytes(data).best()
+        # UTF-16/32 are decided above (BOM or NUL pattern); letting the detector pick them for
+        # BOM-less, NUL-free bytes only turns junk into "text"
+        best = from_bytes(data, cp_exclusion=["utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"]).best()
     except Exception:  # noqa: BLE001 - a detector failure is just "no guess"
         best = None
     if best is not None:

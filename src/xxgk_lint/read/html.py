@@ -220,7 +220,7 @@ def _choose_container(body: HtmlElement) -> HtmlElement:
     best: HtmlElement | None = None
     if candidates:
         best = max(candidates, key=lambda e: scores[e])
-        if scores[best] < max(50, total * 0.3):
+        if scores[best] < total * 0.3:
             best = None
     if best is not None:
         cand_set = set(candidates)
@@ -230,28 +230,59 @@ def _choose_container(body: HtmlElement) -> HtmlElement:
             if not inner:
                 return best
             best = max(inner, key=lambda e: scores[e])
-    # density fallback: the element whose direct paragraph-like children hold the most Chinese text
-    para_score: dict[Any, float] = {}
-    for el in scores:
-        if not isinstance(el.tag, str):
+    # fallback: descend from <body> while one child holds >= 80 % of the paragraph-like text
+    content = _content_scores(body)
+    total_content = content.get(body, 0)
+    node = body
+    while total_content:
+        kids = [c for c in node if isinstance(c.tag, str) and not _dropped(c) and _descendable(c)]
+        if not kids:
+            break
+        top = max(kids, key=lambda e: content.get(e, 0))
+        if content.get(top, 0) < total_content * 0.8:
+            break
+        node = top
+    return node
+
+
+_WRAPPER_TAGS = frozenset({"div", "section", "article", "main", "center", "font", "span", "form", "tbody", "thead", "tr", "td", "th"})
+
+
+def _descendable(el: HtmlElement) -> bool:
+    """A wrapper the body fallback may narrow to (not a paragraph, not a data table's inside)."""
+    tag = el.tag.lower()
+    if tag == "table":
+        return not _is_data_table(el)
+    if tag in ("td", "th", "tr", "tbody", "thead"):
+        table = next(el.iterancestors("table"), None)
+        return table is None or not _is_data_table(table)
+    return tag in _WRAPPER_TAGS
+
+
+_FRAGMENT_TAGS = frozenset({"a", "li", "option", "button", "label", "dt", "dd", "nav", "select"})
+
+
+def _content_scores(body: HtmlElement) -> dict[Any, int]:
+    """Chinese characters of *paragraph-like* text under each element: text pieces of 12+ Chinese
+    characters anywhere, shorter ones only outside link/menu-like tags (menus are short link texts)."""
+    out: dict[Any, int] = {}
+    stack: list[tuple[Any, bool]] = [(body, False)]
+    while stack:
+        el, done = stack.pop()
+        kids = [c for c in el if isinstance(c.tag, str) and not _dropped(c)]
+        if done:
+            out[el] = out.get(el, 0) + sum(out.get(c, 0) for c in kids)
             continue
-        n = _cjk_count(el.text or "") + sum(_cjk_count(c.tail or "") for c in el)
-        if n == 0:
-            continue
-        parent = el.getparent()
-        if parent is not None:
-            para_score[parent] = para_score.get(parent, 0) + n
-            grand = parent.getparent()
-            if grand is not None:
-                para_score[grand] = para_score.get(grand, 0) + n / 2
-        para_score[el] = para_score.get(el, 0) + n
-    if not para_score:
-        return body
-    winner = max(para_score, key=lambda e: para_score[e])
-    if winner.tag in ("html",):
-        return body
-    # don't stop at a row/cell fragment of a layout table when its table holds much more
-    return winner
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        n = 0
+        for piece in [el.text or ""] + [c.tail or "" for c in el]:
+            k = _cjk_count(piece)
+            if k >= 12 or (k and tag not in _FRAGMENT_TAGS):
+                n += k
+        out[el] = n
+        stack.append((el, True))
+        stack.extend((c, False) for c in kids)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

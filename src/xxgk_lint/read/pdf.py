@@ -270,7 +270,8 @@ class _Assembler:
 
 def _open_error(exc: Exception) -> ReadError:
     name = type(exc).__name__
-    text = f"{name}: {exc}".lower()
+    inner = [a for a in exc.args if isinstance(a, BaseException)] + [exc.__cause__, exc.__context__]
+    text = " ".join([f"{name}: {exc!r}"] + [f"{type(e).__name__}: {e!r}" for e in inner if e is not None]).lower()
     if "password" in text or "encrypt" in text:
         return ReadError("E005", "PDF 已加密(需要密码),无法读取", "the PDF is encrypted (password required); cannot read it")
     return ReadError("E005", f"PDF 文件损坏或格式无效({name})", f"corrupt or invalid PDF ({name}: {exc})")
