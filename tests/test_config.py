@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from tests.conftest import SEED
+
 from xxgk_lint.cli import main
 
 

@@ -1,0 +1,128 @@
+"""Check kinds for page hygiene (H rules): site chrome, injected spam, garbled numbers, mojibake.
+
+The word lists are rule data (rules/hygiene.yaml).  Rule files are untrusted, so they give literal
+words only — no regular expressions from YAML reach ``re``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from xxgk_lint.check.context import CheckContext, Hit
+from xxgk_lint.check.kinds import check
+from xxgk_lint.parse.textnorm import norm
+
+MAX_HITS = 20
+
+
+def _lines(ctx: CheckContext) -> Iterator[tuple[int, str, int | None]]:
+    """(line, text, page) of every paragraph and table row."""
+    for b in ctx.doc.blocks:
+        if b.kind == "paragraph":
+            yield b.line, b.text, b.page
+        else:
+            for r in b.rows:
+                yield r.line, " | ".join(c.text for c in r.cells), b.page
+
+
+def _section_of(ctx: CheckContext, line: int) -> str | None:
+    for s in ctx.report.sections.values():
+        if s.line <= line <= s.end_line:
+            return s.ordinal
+    return None
+
+
+@check("phrases")
+def phrases(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Lines containing any of params.words (after width/space normalisation); one hit per line."""
+    words = [(w, norm(str(w))) for w in rule.params.get("words", [])]
+    count = 0
+    for line, text, page in _lines(ctx):
+        t = norm(text)
+        found = [w for w, n in words if n and n in t]
+        if not found:
+            continue
+        col = text.find(found[0])
+        yield Hit(
+            values={"found": "、".join(found[:5]), "count": len(found)},
+            line=line,
+            column=col + 1 if col >= 0 else None,
+            page=page,
+            section=_section_of(ctx, line),
+            actual=found[:5],
+            subject=",".join(found[:5]),
+        )
+        count += 1
+        if count >= MAX_HITS:
+            return
+
+
+@check("garbled_numbers")
+def garbled_numbers(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """A measure word whose number was lost: "开通心理援助热线条," — a counting verb shortly before,
+    the measure word directly after a non-numeral, and punctuation right after it."""
+    p = rule.params
+    verbs = [str(v) for v in p.get("verbs", [])]
+    measures = sorted((str(m) for m in p.get("measures", [])), key=len, reverse=True)
+    numerals = set(str(p.get("numerals", "")))
+    words = {str(w) for w in p.get("words", [])}  # ordinary words ending in a measure character
+    stops = set(str(p.get("stops", "")))
+    window = int(p.get("window", 12))
+    count = 0
+    for line, text, page in _lines(ctx):
+        for i, ch in enumerate(text):
+            if ch not in stops or i == 0:
+                continue
+            m = next((m for m in measures if text.endswith(m, 0, i)), None)
+            if m is None:
+                continue
+            start = i - len(m)
+            before = text[start - 1] if start > 0 else ""
+            if not before or before in numerals or before.isdigit() or not ("\u4e00" <= before <= "\u9fff"):
+                continue
+            if text[start - 1 : i] in words or text[max(0, start - 2) : i] in words:
+                continue
+            clause_start = max(text.rfind(s, 0, start) for s in stops) + 1
+            clause = text[max(clause_start, start - window) : start]
+            if not any(v in clause for v in verbs) and m[0] not in "万亿":
+                continue
+            snippet = text[max(clause_start, start - window) : i]
+            yield Hit(
+                values={"snippet": snippet, "measure": m},
+                line=line,
+                column=start + 1,
+                page=page,
+                section=_section_of(ctx, line),
+                actual=snippet,
+                subject=snippet,
+            )
+            count += 1
+            if count >= MAX_HITS:
+                return
+
+
+@check("mojibake")
+def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Text decoded with the wrong encoding: known sequences, U+FFFD, UTF-8 read as Latin-1."""
+    markers = [str(w) for w in rule.params.get("markers", [])]
+    lead = set(str(rule.params.get("latin1_lead", "")))
+    count = 0
+    for line, text, page in _lines(ctx):
+        found = [m for m in markers if m in text]
+        pairs = sum(1 for a, b in zip(text, text[1:], strict=False) if a in lead and "\x80" <= b <= "\xbf")
+        if pairs >= int(rule.params.get("min_latin1_pairs", 2)):
+            found.append(text[: 12])
+        if not found:
+            continue
+        yield Hit(
+            values={"found": found[0][:20]},
+            line=line,
+            page=page,
+            section=_section_of(ctx, line),
+            actual=found[0][:20],
+            subject=f"mojibake:{found[0][:20]}",
+        )
+        count += 1
+        if count >= MAX_HITS:
+            return

@@ -1,0 +1,55 @@
+"""Hygiene rules (H): chrome, injected spam, lost numbers, mojibake — on the seeds and the clean fixtures."""
+
+from __future__ import annotations
+
+from tests.conftest import CLEAN_2019, FIXTURES, SEED, lint_file, lint_text
+
+CLEAN = CLEAN_2019.read_text(encoding="utf-8")
+
+
+def h(result, code: str) -> list:  # type: ignore[no-untyped-def]
+    return [f for f in result.findings if f.rule == code]
+
+
+def test_clean_fixtures_are_quiet() -> None:
+    for path in (CLEAN_2019, FIXTURES / "clean-2021.txt"):
+        assert not [f for f in lint_file(path).findings if f.rule[0] == "H"]
+
+
+def test_seed_000_ends_with_scan_prompt() -> None:
+    f = h(lint_file(SEED["000"]), "H101")
+    assert [(x.line, x.actual) for x in f] == [(22, ["扫一扫在手机打开当前页"])]
+
+
+def test_seed_001_login_box() -> None:
+    assert [x.line for x in h(lint_file(SEED["001"]), "H101")] == [109, 110, 111, 112]
+
+
+def test_seed_002_spam_chrome_and_lost_numbers() -> None:
+    r = lint_file(SEED["002"])
+    spam = h(r, "H102")
+    assert len(spam) == 1 and spam[0].severity == "error" and spam[0].line == 14
+    assert "电子游戏官网" in spam[0].actual
+    assert {x.line for x in h(r, "H101")} == {12, 13, 14}
+    lost = {x.actual for x in h(r, "H103")}
+    assert lost == {"开通心理援助热线条", "社区养老等线万次"}
+
+
+def test_counts_with_numbers_are_not_lost_numbers() -> None:
+    # seed 004 "推送政策2.3亿余条次", seed 003 "中介服务项目采购公告共390个" etc.
+    assert not h(lint_file(SEED["004"]), "H103")
+    assert not h(lint_file(SEED["003"]), "H103")
+
+
+def test_lost_number_in_clean_fixture() -> None:
+    text = CLEAN.replace("共计信息33条。", "共计信息条。")
+    f = h(lint_text(text, "x.txt"), "H103")
+    assert len(f) == 1 and f[0].actual == "共计信息条" and f[0].section == "一"
+
+
+def test_mojibake() -> None:
+    text = CLEAN.replace("发布各类政府信息1629条", "发布锟斤拷锟斤拷信息1629条")
+    f = h(lint_text(text, "x.txt"), "H104")
+    assert len(f) == 1 and f[0].actual == "锟斤拷"
+    latin1 = CLEAN.replace("发布各类政府信息1629条", "å‘布各ç±»æ”¿府信息1629条".encode().decode("latin-1", errors="replace"))
+    assert h(lint_text(latin1, "x.txt"), "H104")
