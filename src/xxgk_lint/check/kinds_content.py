@@ -45,7 +45,7 @@ def _scope_text(ctx: CheckContext, scope: str) -> tuple[str, int | None, str | N
         return "\n".join(t for _, t in report.paragraphs), None, None
     for sec in report.sections.values():
         if sec.key == scope:
-            blocks = [ctx.doc.blocks[i] for i in sec.block_indexes]
+            blocks = [report.blocks[i] for i in sec.block_indexes]
             return "\n".join(b.text for b in blocks), sec.line, sec.ordinal
     return None
 
@@ -83,3 +83,35 @@ def content_keywords(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         subject=",".join(m[0] for m in missing),
         context="" if line is None else None,
     )
+
+
+@check("flattened_recovered")
+def flattened_recovered(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Tables rebuilt from text whose cell boundaries a scrape lost (one note per table)."""
+    if ctx.template is None:
+        return
+    for key, lines in ctx.report.recovered_rows.items():
+        spec = ctx.template.tables.get(key)
+        yield Hit(
+            values={"table_title": spec.title if spec else key, "rows": len(lines)},
+            line=lines[0],
+            section=spec.section if spec else None,
+            table=key,
+            actual=len(lines),
+            subject=key,
+        )
+
+
+@check("flattened_ambiguous")
+def flattened_ambiguous(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Rows whose digits ran together: splitting them would be a guess."""
+    for line, key, text in ctx.report.ambiguous_rows:
+        spec = ctx.template.tables.get(key) if ctx.template else None
+        yield Hit(
+            values={"text": text[:60]},
+            line=line,
+            section=spec.section if spec else None,
+            table=key,
+            actual=text[:60],
+            subject=text[:60],
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from xxgk_lint.parse.flatten import recover_flattened
 from xxgk_lint.parse.meta import (
     classify_kind,
     find_agency,
@@ -22,7 +23,7 @@ from xxgk_lint.read.document import Document
 
 def choose_template(doc: Document, year: int | None) -> tuple[Template, str]:
     """--template auto: what the tables contain decides; the report year breaks ties."""
-    text = norm("\n".join(b.text for b in doc.blocks if b.kind == "table"))
+    text = norm("\n".join(b.text for b in doc.blocks))
     scores: dict[str, int] = {}
     for tid, tpl in load_templates().items():
         scores[tid] = sum(1 for m in tpl.markers if norm(m) in text)
@@ -58,9 +59,11 @@ def parse_document(
         tpl, reason = choose_template(doc, year)
     else:
         tpl, reason = get_template(template), "option"
-    outline = build_outline(doc.blocks)
-    sections = match_sections(outline, doc.blocks, tpl)
-    tables = parse_tables(doc.blocks, sections, tpl)
+    recovery = recover_flattened(doc.blocks, tpl)
+    blocks = recovery.blocks
+    outline = build_outline(blocks)
+    sections = match_sections(outline, blocks, tpl)
+    tables = parse_tables(blocks, sections, tpl)
     agency = find_agency(title, paragraphs) or quoted_agency or doc.meta.get("agency")
     report = Report(
         path=doc.path,
@@ -75,7 +78,10 @@ def parse_document(
         headings=outline.headings,
         sections=sections,
         tables=tables,
-        paragraphs=paragraphs,
+        paragraphs=[(b.line, b.text) for b in blocks if b.kind == "paragraph"],
+        blocks=blocks,
+        recovered_rows=recovery.recovered,
+        ambiguous_rows=recovery.ambiguous,
     )
     report.title_year = year if title or quoted_year else None
     report.signature_date, report.signature_line = find_signature_date(paragraphs)

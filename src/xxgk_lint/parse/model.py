@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from xxgk_lint.read.document import Block
+
 CellStatus = Literal[
     "number",  # a plain number (possibly negative, possibly decimal)
     "blank",  # empty cell
@@ -139,3 +141,9 @@ class Report:
     mentions: list[Mention] = field(default_factory=list)
     paragraphs: list[tuple[int, str]] = field(default_factory=list)  # (line, text)
     notes: list[str] = field(default_factory=list)
+    # the blocks the outline was built on (the Document's, with flattened tables recovered);
+    # Section.block_indexes index into this list
+    blocks: list[Block] = field(default_factory=list)
+    # flattened tables: rows recovered from text (table key -> lines), and lines that could not be split
+    recovered_rows: dict[str, list[int]] = field(default_factory=dict)
+    ambiguous_rows: list[tuple[int, str, str]] = field(default_factory=list)
