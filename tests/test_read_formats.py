@@ -191,6 +191,15 @@ def test_html_metadata_from_meta_tags_and_declared_charset(docs: dict[tuple[str,
     }
 
 
+def test_html_body_sentences_are_not_page_metadata(tmp_path: Path) -> None:
+    body = "<p>资金来源：财政拨款。时间：2018年3月5日召开专题会议，研究部署政府信息公开工作。</p>" * 3
+    p = tmp_path / "m.html"
+    p.write_bytes(_html(f"<div class='nav'>首页</div><div id='zoom'>{body}</div>"))
+    assert read_path(p).meta == {}
+    p.write_bytes(_html(f"<div id='zoom'><p>发布日期：2020-03-04</p>{body}</div>", head="<title>某局报告 - 某市政府</title>"))
+    assert read_path(p).meta == {"title": "某局报告", "published_on": "2020-03-04", "published_on_source": "page:发布日期"}
+
+
 def test_html_drops_site_chrome(docs: dict[tuple[str, str], Document]) -> None:
     chrome = ("扫一扫", "上一篇", "下一篇", "打印本页", "关闭窗口", "登录", "注册", "浏览器", "分享到", "不是正文",
               "版权所有", "当前位置", "ICP备", "首页", "信息公开指南", "字体", "发布时间", "发布日期")  # fmt: skip

@@ -94,11 +94,11 @@ _CHROME_LINE_MAX = 80
 
 _META_KEYS = {"articletitle": "title", "pubdate": "pubdate", "contentsource": "agency", "sitename": "site"}
 _DATE_LINE = re.compile(
-    r"(发布日期|发布时间|公开日期|发文日期|日期|时间)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+    r"(发布日期|发布时间|公开日期|发文日期|(?<![\u4e00-\u9fff])日期|(?<![\u4e00-\u9fff])时间)\s*[:：]\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
 )
 _DATE_LABEL_RANK = {"发布日期": 0, "发布时间": 1, "公开日期": 2, "发文日期": 3, "日期": 4, "时间": 5}
 _AGENCY_LINE = re.compile(
-    r"(?:信息来源|文章来源|来源|发布机构|发文机关)\s*[:：]\s*"
+    r"(?:信息来源|文章来源|(?<![\u4e00-\u9fff])来源|发布机构|发文机关)\s*[:：]\s*"
     r"([^\s:：|｜【】\[\]<>]{2,40}?)(?=\s|$|字号|浏览|点击|阅读|作者|发布|日期|时间|【|\[|\||｜)"
 )
 _ISO = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -432,28 +432,40 @@ def _walk(el: HtmlElement, flow: _Flow, depth: int = 0) -> None:
 # metadata
 
 
-def _visible_text(root: HtmlElement) -> str:
+_INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title"})
+
+
+def _visible_text(root: HtmlElement, skip: Any = None) -> str:
+    """Page text in document order (scripts/styles and the ``skip`` subtree left out), blocks on
+    their own lines."""
     parts: list[str] = []
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            if el.tail:
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        el, closing = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if closing:
+            if tag in _BLOCK_TAGS or tag in _HEADINGS:
+                parts.append("\n")
+            if el is not root and el.tail:
                 parts.append(el.tail)
             continue
-        tag = el.tag.lower()
-        if tag in ("script", "style", "noscript", "template", "head", "title"):
-            if el.tail:
+        if not tag or tag in _INVISIBLE or el is skip:
+            if el is not root and el.tail:
                 parts.append(el.tail)
             continue
+        if tag == "br" or tag in _BLOCK_TAGS or tag in _HEADINGS:
+            parts.append("\n")
         if el.text:
             parts.append(el.text)
-        if tag in _BLOCK_TAGS or tag in _HEADINGS or tag == "br":
-            parts.append("\n")
-        if el.tail:
-            parts.append(el.tail)
+        stack.append((el, True))
+        stack.extend((c, False) for c in reversed(el))
     return "".join(parts)
 
 
-def _meta(root: HtmlElement) -> dict[str, str]:
+def _meta(root: HtmlElement, container: Any = None) -> dict[str, str]:
+    """Page metadata; visible "label: value" lines are looked for outside the article body first
+    (a body sentence such as "资金来源：财政拨款" or "时间：2018年" is not page metadata); only the
+    specific labels (发布日期, 发布时间, 公开日期, 发文日期) are also accepted inside it."""
     meta: dict[str, str] = {}
     raw: dict[str, str] = {}
     for m in root.iter("meta"):
@@ -480,20 +492,23 @@ def _meta(root: HtmlElement) -> dict[str, str]:
         meta["site"] = raw["site"]
     if "published_on" in meta and "agency" in meta:
         return meta
-    visible = _visible_text(root)
+    outside = _visible_text(root, skip=container)
+    inside = _visible_text(container) if container is not None else ""
     if "published_on" not in meta:
         best: tuple[int, int, str, str] | None = None
-        for i, m in enumerate(_DATE_LINE.finditer(visible)):
-            d = _date(m.group(2), m.group(3), m.group(4))
-            if d is None:
-                continue
-            key = (_DATE_LABEL_RANK.get(m.group(1), 9), i, d, m.group(1))
-            if best is None or key[:2] < best[:2]:
-                best = key
+        for where, text in enumerate((outside, inside)):
+            for i, m in enumerate(_DATE_LINE.finditer(text)):
+                rank = _DATE_LABEL_RANK.get(m.group(1), 9)
+                d = _date(m.group(2), m.group(3), m.group(4))
+                if d is None or (where == 1 and rank > 3):
+                    continue
+                key = (rank + 10 * where, i, d, m.group(1))
+                if best is None or key[:2] < best[:2]:
+                    best = key
         if best is not None:
             meta["published_on"], meta["published_on_source"] = best[2], f"page:{best[3]}"
     if "agency" not in meta:
-        m = _AGENCY_LINE.search(visible)
+        m = _AGENCY_LINE.search(outside)
         if m:
             meta["agency"] = m.group(1)
     return meta
@@ -544,11 +559,11 @@ def read_html(data: bytes, path: str) -> Document:
     doc = Document(path=path, format="html", encoding=encoding, source_lines=_LINE_SPLIT.split(text))
     if doc.source_lines and doc.source_lines[-1] == "":
         doc.source_lines.pop()
-    doc.meta = _meta(root)
     body = root.find("body")
     if body is None:
         body = root
     container = _choose_container(body)
+    doc.meta = _meta(root, container if container is not body else None)
     flow = _Flow()
     _walk(container, flow)
     flow.flush()

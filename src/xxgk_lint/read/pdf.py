@@ -18,6 +18,8 @@
   next one is neither indented (first-line indent) nor starts with a heading ordinal ("一、",
   "(一)", "1."), also across a page break.  Page-number lines ("- 3 -", "第 3 页") at the top or
   bottom of a page are dropped.
+* Metadata: the document-info Title (unless reportlab's "untitled") fills ``meta["title"]``;
+  CreationDate/ModDate go to ``file_created``/``file_modified``, never to ``published_on``.
 * Errors: encrypted (password) or corrupt: E005; more than ``limits.MAX_PDF_PAGES`` pages or
   ``limits.PDF_TIME_BUDGET`` seconds (checked between pages): E004; no extractable characters on any
   page (a scan), or text that is mostly unmapped glyphs ``(cid:NN)``: E007.
@@ -287,7 +289,18 @@ def read_pdf(path: Path, name: str) -> Document:
         raise _open_error(exc) from None
     blocks: list[Block] = []
     stats = {"chars": 0, "cid": 0}
+    meta: dict[str, str] = {}
     try:
+        try:
+            info = pdf.metadata or {}
+            title = info.get("Title")
+            if isinstance(title, str) and title.strip() and title.strip().lower() not in ("untitled", "anonymous"):
+                meta["title"] = _WS.sub(" ", title).strip()
+            for key, name in (("CreationDate", "file_created"), ("ModDate", "file_modified")):
+                if isinstance(info.get(key), str) and info[key].strip():
+                    meta[name] = info[key].strip()
+        except Exception:  # noqa: BLE001 - metadata is optional
+            meta = {}
         try:
             pages = pdf.pages
         except Exception as exc:  # noqa: BLE001
@@ -339,4 +352,4 @@ def read_pdf(path: Path, name: str) -> Document:
         )
     if not any(b.text.strip() for b in blocks):
         raise ReadError("E006", "PDF 中没有文字", "no text in the PDF")
-    return Document(path=name, format="pdf", blocks=blocks, encoding=None, meta={}, source_lines=[])
+    return Document(path=name, format="pdf", blocks=blocks, encoding=None, meta=meta, source_lines=[])
