@@ -6,6 +6,7 @@ words only — no regular expressions from YAML reach ``re``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,10 +70,14 @@ def garbled_numbers(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     words = {str(w) for w in p.get("words", [])}  # ordinary words ending in a measure character
     stops = set(str(p.get("stops", "")))
     window = int(p.get("window", 12))
+    stop_re = re.compile("[" + "".join(re.escape(c) for c in sorted(stops)) + "]") if stops else None
     count = 0
     for line, text, page in _lines(ctx):
-        for i, ch in enumerate(text):
-            if ch not in stops or i == 0:
+        if stop_re is None:
+            break
+        for hit in stop_re.finditer(text):
+            i = hit.start()
+            if i == 0:
                 continue
             m = next((m for m in measures if text.endswith(m, 0, i)), None)
             if m is None:

@@ -364,6 +364,13 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
 
 
 def _rank(text: str, candidates: list[RowSpec], parent: str | None, table: TableModel) -> tuple[RowSpec, bool] | None:
+    # fast path: the label exactly as the template writes it (most rows of most reports)
+    n = norm(text)
+    exact = [c for c in candidates if norm(c.label) == n]
+    if exact:
+        fresh = [c for c in exact if c.key not in table.rows_found]
+        pick = next((c for c in fresh if parent is None or c.parent == parent), None) or (fresh or exact)[0]
+        return pick, True
     scored: list[tuple[float, int, RowSpec, bool]] = []
     for i, cand in enumerate(candidates):
         m = match_label(text, [cand], 0.0)

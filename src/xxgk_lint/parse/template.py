@@ -71,24 +71,31 @@ class TableSpec:
         return self.rows
 
     def row(self, key: str) -> RowSpec | None:
-        for r in self.all_rows():
-            if r.key == key:
-                return r
-        return None
+        return _row_index(self).get(key)
 
     def column(self, row: RowSpec | None, key: str) -> ColumnSpec | None:
-        cols = self.columns_for(row) if row else self.columns
-        for c in cols:
-            if c.key == key:
-                return c
-        for st in self.subtables:
-            for c in st.columns:
-                if c.key == key:
-                    return c
-        return None
+        return _column_index(self).get((row.subtable if row else None, key)) or _column_index(self).get((None, key))
 
     def cell_keys(self) -> list[tuple[str, str]]:
         return [(r.key, c.key) for r in self.all_rows() for c in self.columns_for(r)]
+
+
+@cache
+def _row_index(spec: TableSpec) -> dict[str, RowSpec]:
+    return {r.key: r for r in spec.all_rows()}
+
+
+@cache
+def _column_index(spec: TableSpec) -> dict[tuple[str | None, str], ColumnSpec]:
+    """(sub-table key or None, column key) -> column; (None, key) also finds sub-table columns."""
+    out: dict[tuple[str | None, str], ColumnSpec] = {}
+    for c in spec.columns:
+        out[(None, c.key)] = c
+    for st in spec.subtables:
+        for c in st.columns:
+            out[(st.key, c.key)] = c
+            out.setdefault((None, c.key), c)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

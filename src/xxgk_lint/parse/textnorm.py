@@ -25,6 +25,7 @@ def norm(text: str) -> str:
     return t
 
 
+@lru_cache(maxsize=65536)
 def strip_ordinal(text: str) -> str:
     """Remove a leading 一、 / (一) / 1. ordinal (on normalised text)."""
     t = norm(text)
@@ -39,6 +40,7 @@ def strip_trailing_punct(text: str) -> str:
     return _TRAILING_PUNCT.sub("", text)
 
 
+@lru_cache(maxsize=262144)
 def similarity(a: str, b: str) -> float:
     """Ratio in [0, 1] between two normalised strings."""
     if a == b:
