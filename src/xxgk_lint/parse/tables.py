@@ -14,7 +14,7 @@ from lark.lexer import Lexer
 
 from xxgk_lint.data import data_path
 from xxgk_lint.parse.model import CellValue, LabelMatch, Section, TableModel
-from xxgk_lint.parse.template import ColumnSpec, RowSpec, SubTable, TableSpec, Template
+from xxgk_lint.parse.template import ColumnSpec, RowSpec, SubTable, TableSpec, Template, cache_by_identity
 from xxgk_lint.parse.textnorm import norm, similarity, strip_ordinal
 from xxgk_lint.read.document import Block, Cell, Row
 
@@ -145,7 +145,7 @@ def segment(parts: list[RowParts]) -> list[tuple[RowParts | None, list[RowParts]
 # which template table is a block?
 
 
-@cache
+@cache_by_identity
 def _row_label_norms(spec: TableSpec) -> tuple[str, ...]:
     out: list[str] = []
     for r in spec.all_rows():
@@ -154,7 +154,7 @@ def _row_label_norms(spec: TableSpec) -> tuple[str, ...]:
     return tuple(out)
 
 
-@cache
+@cache_by_identity
 def _col_label_norms(spec: TableSpec) -> frozenset[str]:
     cols = list(spec.columns) + [c for st in spec.subtables for c in st.columns]
     return frozenset(norm(c.label) for c in cols) | frozenset(norm(v) for c in cols for v in c.variants)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from xxgk_lint.data import data_root
 from xxgk_lint.parse.textnorm import norm
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class TemplateError(Exception):
@@ -80,22 +84,44 @@ class TableSpec:
         return [(r.key, c.key) for r in self.all_rows() for c in self.columns_for(r)]
 
 
-@cache
+def cache_by_identity(fn: Callable[[T], R]) -> Callable[[T], R]:
+    """Memoise a function of one long-lived template object by its identity (not its hash)."""
+    store: dict[int, tuple[T, R]] = {}
+
+    def wrapper(obj: T) -> R:
+        hit = store.get(id(obj))
+        if hit is None or hit[0] is not obj:
+            hit = store[id(obj)] = (obj, fn(obj))
+        return hit[1]
+
+    return wrapper
+
+
+# lookups by key, built once per table spec (keyed by identity: hashing a spec walks all its rows)
+_ROW_INDEX: dict[int, dict[str, RowSpec]] = {}
+_COLUMN_INDEX: dict[int, dict[tuple[str | None, str], ColumnSpec]] = {}
+
+
 def _row_index(spec: TableSpec) -> dict[str, RowSpec]:
-    return {r.key: r for r in spec.all_rows()}
+    idx = _ROW_INDEX.get(id(spec))
+    if idx is None:
+        idx = _ROW_INDEX[id(spec)] = {r.key: r for r in spec.all_rows()}
+    return idx
 
 
-@cache
 def _column_index(spec: TableSpec) -> dict[tuple[str | None, str], ColumnSpec]:
     """(sub-table key or None, column key) -> column; (None, key) also finds sub-table columns."""
-    out: dict[tuple[str | None, str], ColumnSpec] = {}
-    for c in spec.columns:
-        out[(None, c.key)] = c
-    for st in spec.subtables:
-        for c in st.columns:
-            out[(st.key, c.key)] = c
-            out.setdefault((None, c.key), c)
-    return out
+    idx = _COLUMN_INDEX.get(id(spec))
+    if idx is None:
+        idx = {}
+        for c in spec.columns:
+            idx[(None, c.key)] = c
+        for st in spec.subtables:
+            for c in st.columns:
+                idx[(st.key, c.key)] = c
+                idx.setdefault((None, c.key), c)
+        _COLUMN_INDEX[id(spec)] = idx
+    return idx
 
 
 @dataclass(frozen=True, slots=True)
