@@ -267,6 +267,16 @@ def test_html_density_fallback_without_container_names(tmp_path: Path) -> None:
     assert [b.text for b in read_path(p).blocks] == [para] * 3
 
 
+def test_html_utility_classes_are_not_chrome(tmp_path: Path) -> None:
+    para = "本机关严格按照政府信息公开条例的要求，认真做好主动公开和依申请公开工作。"
+    page = f"""<div class="ie-tip">您的浏览器版本过低</div><div class="position-relative hidden-xs col-md-8 text-center">
+<div class="d-flex"><p>{para}</p><div class="share-bar">分享到微信</div><p>{para}</p></div></div>
+<div class="foot-nav"><a>网站地图</a></div>"""
+    p = tmp_path / "util.html"
+    p.write_bytes(_html(page))
+    assert [b.text for b in read_path(p).blocks] == [para, para]
+
+
 def test_html_hostile_spans_are_capped(tmp_path: Path) -> None:
     rows = "".join('<tr><td colspan="99999" rowspan="99999">x</td></tr>' for _ in range(300))
     p = tmp_path / "spans.html"

@@ -71,8 +71,14 @@ _CHROME_HINT = re.compile(
     r"\b(?:nav|navbar|menu|header|head|top|footer|foot|bottom|share|bdshare|jiathis|print|close|"
     r"qrcode|qr|ewm|erweima|sao|login|register|search|sidebar|side|breadcrumb|crumb|location|"
     r"position|weizhi|pagination|pager|prev|next|prevnext|sxp|related|relate|recommend|comment|"
-    r"toolbar|tools|fontsize|font-size|zihao|ie-?tip|browser|oldie|copyright|banquan|ad|ads|banner|"
-    r"hidden|hide|modal|popup)\b",
+    r"toolbar|tools|fontsize|font-size|zihao|ie-?tip|ietip|browser|oldie|copyright|banquan|ad|ads|banner|"
+    r"modal|popup)\b",
+    re.IGNORECASE,
+)
+_STRONG_CHROME = re.compile(r"share|print|close|qrcode|ewm|erweima|login|nav|menu|footer|breadcrumb", re.IGNORECASE)
+_UTILITY_CLASS = re.compile(
+    r"^(?:position|text|font|d|col|row|float|hidden|visible|m[trblxy]?|p[trblxy]?|w|h|justify|align|flex|"
+    r"order|offset|bg|border|rounded|shadow|overflow|clearfix|container|is|has|js)(?:-[\w-]*)?$",
     re.IGNORECASE,
 )
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -126,12 +132,14 @@ def _is_hidden(el: HtmlElement) -> bool:
 
 
 def _is_chrome(el: HtmlElement) -> bool:
-    names = _attr_names(el)
-    if not names.strip():
+    """id/class names a chrome area (nav, share bar, QR code, footer ...).  CSS-framework utility
+    classes ("position-relative", "hidden-xs", "text-center", "col-md-8") are ignored."""
+    names = " ".join(t for t in _attr_names(el).split() if not _UTILITY_CLASS.match(t))
+    if not names:
         return False
-    if _CONTAINER_HINT.search(names) and not re.search(r"share|print|close|qr|ewm|login|nav|menu", names, re.I):
+    if _CONTAINER_HINT.search(names) and not _STRONG_CHROME.search(names):
         return False
-    return bool(_CHROME_HINT.search(names.replace("_", " ").replace("-", " "))) or bool(_CHROME_HINT.search(names))
+    return bool(_CHROME_HINT.search(names) or _CHROME_HINT.search(names.replace("_", " ").replace("-", " ")))
 
 
 def _dropped(el: Any) -> bool:
