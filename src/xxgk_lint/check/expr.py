@@ -504,7 +504,7 @@ def _expand(ref: Ref, b: dict[str, str], source: CellSource) -> list[Cell]:
 @cache
 def _parser() -> Lark:
     grammar = data_path("grammars", "expr.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
 
 
 _TERMINAL_NAMES = {

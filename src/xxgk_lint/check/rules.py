@@ -66,12 +66,15 @@ class Rule:
         return d.get(lang) or d.get("zh") or d.get("en") or ""
 
 
-class _LineLoader(yaml.SafeLoader):
+_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+
+
+class _LineLoader(_SafeBase):  # type: ignore[misc, valid-type]
     """SafeLoader that remembers the line of every mapping (for error messages)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping = _SafeBase.construct_mapping(loader, node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 

@@ -24,7 +24,7 @@ _SENTENCE_BREAK = re.compile(r"[。:;!?]")
 
 @cache
 def _heading_parser() -> Lark:
-    return Lark(data_path("grammars", "heading.lark").read_text(encoding="utf-8"), parser="lalr")
+    return Lark(data_path("grammars", "heading.lark").read_text(encoding="utf-8"), parser="lalr", cache=True)
 
 
 def parse_heading(text: str, line: int, page: int | None = None) -> Heading | None:

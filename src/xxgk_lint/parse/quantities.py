@@ -299,7 +299,7 @@ def _alternatives(regexp: str) -> tuple[str, ...]:
 @cache
 def _grammar() -> _Grammar:
     text = data_path("grammars", "quantity.lark").read_text(encoding="utf-8")
-    parser = Lark(text, parser="lalr", start=["quantity", "date"], transformer=_Eval())
+    parser = Lark(text, parser="lalr", start=["quantity", "date"], transformer=_Eval(), cache=True)
     terms = {t.name: t for t in parser.terminals}
     rx = {name: t.pattern.to_regexp() for name, t in terms.items()}
 

@@ -233,7 +233,7 @@ def load_templates() -> dict[str, Template]:
     out: dict[str, Template] = {}
     for path in sorted((data_root("grammars") / "templates").glob("*.yaml")):
         with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
         tpl = _load(data)
         out[tpl.id] = tpl
     return out
