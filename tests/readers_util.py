@@ -559,8 +559,9 @@ def _pdf_table(table: Table, style: object, RLTable: type, Paragraph: type, colo
     return RLTable(data, colWidths=widths, style=cmds)
 
 
-def build_long_table_pdf(path: Path, rows: int = 70, *, repeat_header: bool = False) -> list[list[str]]:
-    """A plain 4-column ruled table long enough to break across pages; returns its rows."""
+def build_long_table_pdf(path: Path, rows: int = 70, *, repeat_header: bool = False, running: str | None = None) -> list[list[str]]:
+    """A plain 4-column ruled table long enough to break across pages; returns its rows.
+    ``running``: a running header drawn at the top of every page, with a page footer."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -576,7 +577,14 @@ def build_long_table_pdf(path: Path, rows: int = 70, *, repeat_header: bool = Fa
     t = RLTable(cells, colWidths=[180, 100, 100, 100], repeatRows=1 if repeat_header else 0,
                 style=[("GRID", (0, 0), (-1, -1), 0.5, colors.black)])  # fmt: skip
     story = [Paragraph("二、主动公开政府信息情况", para), t, Paragraph("三、收到和处理政府信息公开申请情况", para)]
-    SimpleDocTemplate(str(path), pagesize=A4).build(story)
+
+    def decorate(canvas: object, doc: object) -> None:
+        if running:
+            canvas.setFont(FONT, 9)  # type: ignore[attr-defined]
+            canvas.drawString(72, A4[1] - 40, running)  # type: ignore[attr-defined]
+            canvas.drawString(72, 30, f"第 {doc.page} 页 共 2 页 {running}")  # type: ignore[attr-defined]
+
+    SimpleDocTemplate(str(path), pagesize=A4).build(story, onFirstPage=decorate, onLaterPages=decorate)
     return data
 
 

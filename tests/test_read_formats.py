@@ -221,6 +221,14 @@ def test_html_headings_and_br_lines(docs: dict[tuple[str, str], Document], model
     assert second.line == first.line + 1
 
 
+def test_xhtml_xml_declaration_charset(tmp_path: Path) -> None:
+    page = '<?xml version="1.0" encoding="gb2312"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body><p>政府信息公开</p></body></html>'
+    p = tmp_path / "x.xhtml"
+    p.write_bytes(page.encode("gb2312"))
+    doc = read_path(p)
+    assert doc.encoding == "gb18030" and [b.text for b in doc.blocks] == ["政府信息公开"]
+
+
 def _html(body: str, head: str = "") -> bytes:
     return f"<html><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>".encode()
 
@@ -468,10 +476,10 @@ def test_pdf_positions_are_per_page(docs: dict[tuple[str, str], Document]) -> No
     assert not any(b.text.strip("- ").isdigit() for b in doc.blocks)
 
 
-@pytest.mark.parametrize("repeat_header", [False, True])
-def test_pdf_table_continued_across_pages_is_one_block(tmp_path: Path, repeat_header: bool) -> None:
+@pytest.mark.parametrize(("repeat_header", "running"), [(False, None), (True, None), (False, "昭通市政务服务管理局文件")])
+def test_pdf_table_continued_across_pages_is_one_block(tmp_path: Path, repeat_header: bool, running: str | None) -> None:
     p = tmp_path / "long.pdf"
-    data = build_long_table_pdf(p, 70, repeat_header=repeat_header)
+    data = build_long_table_pdf(p, 70, repeat_header=repeat_header, running=running)
     doc = read_path(p)
     (table,) = doc_tables(doc)
     assert logical_rows(table) == [[squash(t) for t in r] for r in data]

@@ -253,9 +253,13 @@ _META_CHARSET = re.compile(
 )
 
 
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)""")
+
+
 def sniff_html_charset(data: bytes, window: int = 4096) -> str | None:
     """The charset a page declares in its first ``window`` bytes (the browsers' prescan, simplified):
-    ``<meta charset="gb2312">`` or ``<meta http-equiv="Content-Type" content="text/html; charset=gbk">``.
+    ``<meta charset="gb2312">``, ``<meta http-equiv="Content-Type" content="text/html; charset=gbk">``
+    or, for XHTML, ``<?xml version="1.0" encoding="gb2312"?>``.
     """
-    m = _META_CHARSET.search(data[:window])
+    m = _META_CHARSET.search(data[:window]) or _XML_DECL.search(data[:window])
     return m.group(1).decode("ascii", "replace") if m else None

@@ -17,7 +17,8 @@
 * Paragraphs: consecutive lines are joined when the previous line reaches the right margin and the
   next one is neither indented (first-line indent) nor starts with a heading ordinal ("一、",
   "(一)", "1."), also across a page break.  Page-number lines ("- 3 -", "第 3 页") at the top or
-  bottom of a page are dropped.
+  bottom of a page are dropped, and so are running headers/footers (a line in the top or bottom
+  10 % of the page repeated, digits aside, on at least half of the pages).
 * Metadata: the document-info Title (unless reportlab's "untitled") fills ``meta["title"]``;
   CreationDate/ModDate go to ``file_created``/``file_modified``, never to ``published_on``.
 * Errors: encrypted (password) or corrupt: E005; more than ``limits.MAX_PDF_PAGES`` pages or
@@ -190,6 +191,33 @@ def _page_items(page: Any, page_no: int, stats: dict[str, int]) -> list[_Line | 
     return out
 
 
+_DIGITS = re.compile(r"[0-9０-９]+")
+
+
+def _drop_running_lines(pages: list[tuple[int, list[_Line | _Table], float]]) -> list[tuple[int, list[_Line | _Table], float]]:
+    """Remove running headers/footers: a line in the top or bottom 10 % of the page whose text
+    (digits ignored) recurs there on at least half of the pages (and on two or more)."""
+    if len(pages) < 2:
+        return pages
+    seen: dict[str, set[int]] = {}
+    for no, items, height in pages:
+        for it in items:
+            if isinstance(it, _Line) and (it.bottom < height * 0.1 or it.top > height * 0.9):
+                seen.setdefault(_DIGITS.sub("#", it.text), set()).add(no)
+    running = {k for k, v in seen.items() if len(v) >= max(2, (len(pages) + 1) // 2)}
+    if not running:
+        return pages
+    out = []
+    for no, items, height in pages:
+        kept = [
+            it
+            for it in items
+            if not (isinstance(it, _Line) and (it.bottom < height * 0.1 or it.top > height * 0.9) and _DIGITS.sub("#", it.text) in running)
+        ]
+        out.append((no, kept, height))
+    return out
+
+
 def _row_texts(row: Row) -> list[str]:
     return [c.text for c in row.cells]
 
@@ -314,6 +342,7 @@ def read_pdf(path: Path, name: str) -> Document:
         if not pages:
             raise ReadError("E006", "PDF 没有页面", "the PDF has no pages")
         asm = _Assembler()
+        collected: list[tuple[int, list[_Line | _Table], float]] = []
         for no, page in enumerate(pages, start=1):
             if time.monotonic() - started > limits.PDF_TIME_BUDGET:
                 raise ReadError(
@@ -322,6 +351,7 @@ def read_pdf(path: Path, name: str) -> Document:
                     f"PDF processing exceeded {limits.PDF_TIME_BUDGET:.0f} s (at page {no}); not read",
                 )
             try:
+                height = float(page.height or 842)
                 items = _page_items(page, no, stats)
             except ReadError:
                 raise
@@ -333,6 +363,8 @@ def read_pdf(path: Path, name: str) -> Document:
                 close = getattr(page, "close", None)
                 if callable(close):
                     close()
+            collected.append((no, items, height))
+        for no, items, _height in _drop_running_lines(collected):
             asm.page(no, items, no == 1)
         asm.flush()
         blocks = asm.blocks
