@@ -150,6 +150,22 @@ def test_merged_cells_expand_to_the_template_grid(docs: dict[tuple[str, str], Do
         assert [c.column for c in row.cells] == list(range(1, len(row.cells) + 1))
 
 
+@pytest.mark.parametrize(("fmt", "prefix"), CASES)
+def test_parser_reads_the_same_table_cells_from_every_format(docs: dict[tuple[str, str], Document], fmt: str, prefix: str) -> None:
+    """Integration with the parse stage: merged-cell copies are consumed as intended."""
+    from xxgk_lint.parse import parse_document
+    from xxgk_lint.read.text import read_text
+
+    def cells(doc: Document) -> dict[str, dict[tuple[str, str], tuple[str, str]]]:
+        report = parse_document(doc)
+        return {k: {ck: (v.status, str(v.value)) for ck, v in t.cells.items()} for k, t in report.tables.items()}
+
+    seed = read_text(seed_path(prefix).read_text(encoding="utf-8"), "seed.txt")
+    expected = cells(seed)
+    assert set(expected) == {"active", "requests", "reviews"}
+    assert cells(docs[(fmt, prefix)]) == expected
+
+
 # ---------------------------------------------------------------------------------------------
 # HTML
 
