@@ -72,6 +72,10 @@ _SKIP = frozenset(
 )  # fmt: skip
 
 
+_DTD_HEAD = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
 def _bad(zh: str, en: str) -> ReadError:
     return ReadError("E005", zh, en)
 
@@ -204,8 +208,8 @@ def parse_xml(data: bytes, name: str) -> Any:
     """Parse one OOXML part safely (no DTD, no entities, no network, no huge tree)."""
     from lxml import etree
 
-    head = data[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in data.lower() or b"<\x00!\x00" in head:
+    head = data[:4096]
+    if _DTD_HEAD.search(head) or _ENTITY.search(data) or b"<\x00!\x00" in head:
         raise _bad(
             f"docx 成员 {name} 含有 DTD/实体声明(<!DOCTYPE>/<!ENTITY>),可能是实体扩展(billion laughs)或外部实体攻击,拒绝读取",
             f".docx member {name} has a DTD/entity declaration (<!DOCTYPE>/<!ENTITY>): possible entity-expansion "
