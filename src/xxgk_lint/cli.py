@@ -264,3 +264,5 @@ def explain(code: str, lang: str) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+from xxgk_lint.audit.cli import audit  # noqa: E402
+main.add_command(audit)

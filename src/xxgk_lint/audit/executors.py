@@ -1,0 +1,205 @@
+"""Running the per-file function over many files: a local process pool, in-process, or Dask.
+
+Every executor takes an iterable of tasks, a worker function ``task -> (record, page_html)`` and a
+``handle`` callback that the results are passed to, in the parent process, one at a time and in
+completion order.  Submission is bounded (a few tasks per worker in flight), so memory does not
+grow with the number of files.
+
+Local pool (``--executor local``, the default): a :class:`concurrent.futures.ProcessPoolExecutor`.
+A worker that dies (segfault, ``os._exit``, the OOM killer) breaks the whole pool; the files that
+were in flight are then re-run one at a time in a fresh single-worker pool, so the one that kills
+its worker again is identified, recorded with an E100 finding, and the batch goes on with a new pool.
+A file that runs longer than ``timeout`` seconds is recorded the same way and its pool replaced.
+
+Dask (``--executor dask --scheduler ADDRESS``): the same worker function is submitted to a Dask
+distributed cluster with ``client.submit`` and collected with ``as_completed``.  The workers need
+the same ``xxgk-lint`` version installed (``pip install "xxgk-lint[dask]"``) and read access to the
+report files under the same paths (a shared file system); results come back to the client, which
+writes every output.  Start a cluster with ``dask scheduler`` on one host and ``dask worker
+tcp://HOST:8786 --nthreads 1 --nworkers N`` on each worker host (one thread per process: the check is
+CPU-bound Python), then ``xxgk-lint audit --executor dask --scheduler tcp://HOST:8786 ...``.
+Dask retries a task whose worker died (``distributed.scheduler.allowed-failures``); a task that
+still fails is recorded with an E100 finding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from xxgk_lint.audit.worker import Task, error_record
+
+Result = tuple[dict[str, Any], str | None]
+Worker = Callable[[Task], Result]
+Handler = Callable[[Result], None]
+
+IN_FLIGHT_PER_WORKER = 2
+
+
+def run_serial(tasks: Iterable[Task], worker: Worker, handle: Handler) -> dict[str, int]:
+    for t in tasks:
+        handle(worker(t))
+    return {"crashed": 0, "timed_out": 0, "pool_restarts": 0}
+
+
+def _kill_pool(ex: ProcessPoolExecutor) -> None:
+    """Stop a pool's processes now (a hung or broken pool cannot be shut down politely)."""
+    procs = list(getattr(ex, "_processes", None) or {})
+    for pid in procs:
+        proc = ex._processes.get(pid) if getattr(ex, "_processes", None) else None  # type: ignore[union-attr]
+        if proc is not None:
+            with contextlib.suppress(Exception):
+                proc.kill()
+    with contextlib.suppress(Exception):
+        ex.shutdown(wait=False, cancel_futures=True)
+
+
+def run_local(
+    tasks: Iterable[Task], worker: Worker, handle: Handler, *, jobs: int, timeout: float | None = None
+) -> dict[str, int]:
+    stats = {"crashed": 0, "timed_out": 0, "pool_restarts": 0}
+    source = iter(tasks)
+    retry: deque[Task] = deque()  # innocent tasks of a pool that was killed
+    suspects: list[Task] = []  # in flight when a worker died
+    limit = max(1, jobs) * IN_FLIGHT_PER_WORKER
+    exhausted = False
+
+    def next_task() -> Task | None:
+        nonlocal exhausted
+        if retry:
+            return retry.popleft()
+        if exhausted:
+            return None
+        t = next(source, None)
+        if t is None:
+            exhausted = True
+        return t
+
+    while True:
+        ex = ProcessPoolExecutor(max_workers=max(1, jobs))
+        inflight: dict[Future[Result], Task] = {}
+        started: dict[Future[Result], float] = {}
+        broken = killed = False
+        try:
+            while True:
+                while len(inflight) < limit:
+                    t = next_task()
+                    if t is None:
+                        break
+                    inflight[ex.submit(worker, t)] = t
+                if not inflight:
+                    break
+                done, _ = wait(inflight, timeout=0.5 if timeout else None, return_when=FIRST_COMPLETED)
+                for f in done:
+                    t = inflight.pop(f)
+                    started.pop(f, None)
+                    try:
+                        handle(f.result())
+                    except BrokenProcessPool:
+                        suspects.append(t)
+                        broken = True
+                    except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
+                        handle((error_record(t, f"audit: {type(exc).__name__}: {exc}"), None))
+                if broken:
+                    break
+                if timeout:
+                    now = time.monotonic()
+                    for f in inflight:
+                        if f.running() and f not in started:
+                            started[f] = now
+                    if started:
+                        oldest = min(started, key=started.__getitem__)
+                        if now - started[oldest] > timeout:
+                            t = inflight.pop(oldest)
+                            stats["timed_out"] += 1
+                            handle((error_record(t, f"audit: timed out after {timeout:g} s; the worker was stopped"), None))
+                            retry.extendleft(reversed(list(inflight.values())))
+                            inflight.clear()
+                            _kill_pool(ex)
+                            killed = True
+                            stats["pool_restarts"] += 1
+                            break
+        except BaseException:
+            _kill_pool(ex)
+            raise
+        if broken:
+            # every other in-flight task failed with the pool; those that finished before it broke are kept
+            for f, t in inflight.items():
+                if f.done() and not f.cancelled() and f.exception() is None:
+                    handle(f.result())
+                else:
+                    suspects.append(t)
+            _kill_pool(ex)
+            stats["pool_restarts"] += 1
+            _isolate(suspects, worker, handle, stats, timeout)
+            suspects.clear()
+            continue
+        if not killed:
+            ex.shutdown(wait=True)
+        if not retry and exhausted:
+            break
+    return stats
+
+
+def _isolate(suspects: list[Task], worker: Worker, handle: Handler, stats: dict[str, int], timeout: float | None) -> None:
+    """Run each task that was in flight when a worker died alone; the one that dies again is recorded."""
+    for t in suspects:
+        ex = ProcessPoolExecutor(max_workers=1)
+        try:
+            f = ex.submit(worker, t)
+            try:
+                handle(f.result(timeout=timeout))
+            except BrokenProcessPool:
+                stats["crashed"] += 1
+                handle((error_record(t, "audit: the worker process died while checking this file"), None))
+            except TimeoutError:
+                stats["timed_out"] += 1
+                handle((error_record(t, f"audit: timed out after {timeout:g} s; the worker was stopped"), None))
+            except Exception as exc:  # noqa: BLE001
+                handle((error_record(t, f"audit: {type(exc).__name__}: {exc}"), None))
+        finally:
+            _kill_pool(ex)
+
+
+def run_dask(tasks: Iterable[Task], worker: Worker, handle: Handler, *, scheduler: str, jobs: int | None = None) -> dict[str, int]:
+    """Run on a Dask distributed cluster (``pip install "xxgk-lint[dask]"``)."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError as exc:  # pragma: no cover - exercised by the CLI's message
+        raise RuntimeError('the dask executor needs the optional extra: pip install "xxgk-lint[dask]"') from exc
+    stats = {"crashed": 0, "timed_out": 0, "pool_restarts": 0}
+    with Client(scheduler) as client:
+        nthreads = sum(client.nthreads().values()) or 1
+        limit = max(4, (jobs or nthreads) * 4)
+        source = iter(tasks)
+        meta: dict[str, Task] = {}
+        ac = as_completed()
+
+        def submit_one() -> bool:
+            t = next(source, None)
+            if t is None:
+                return False
+            fut = client.submit(worker, t, pure=False)
+            meta[fut.key] = t
+            ac.add(fut)
+            return True
+
+        for _ in range(limit):
+            if not submit_one():
+                break
+        for fut in ac:
+            t = meta.pop(fut.key)
+            try:
+                result = fut.result()
+            except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost worker, ...
+                stats["crashed"] += 1
+                result = (error_record(t, f"audit (dask): {type(exc).__name__}: {exc}"), None)
+            fut.release()
+            handle(result)
+            submit_one()
+    return stats

@@ -1,0 +1,124 @@
+"""Crash-safe files for the audit's output folder.
+
+- ``findings.jsonl`` is appended one record per line, each line flushed and fsync'd before the
+  next file is counted as done; a line cut short by a kill is dropped (and the file truncated back
+  to the last whole line) when the audit is resumed.
+- every other file is written to a temporary file in the same folder, fsync'd, then moved over the
+  old one with ``os.replace`` (atomic on POSIX and Windows), so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+
+def dumps(rec: dict[str, Any]) -> str:
+    return json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+
+
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, newline: str | None = None, binary: bool = False) -> Iterator[IO[Any]]:
+    """Write ``path`` via a temporary sibling and ``os.replace``; on error the old file stays."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fh: IO[Any] = open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline=newline)  # noqa: SIM115
+    try:
+        yield fh
+        fh.flush()
+        os.fsync(fh.fileno())
+        fh.close()
+        os.replace(tmp, path)
+    except BaseException:
+        fh.close()
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: Path, text: str, *, sync: bool = True) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+class JsonlAppender:
+    """Append records to findings.jsonl durably (flush + fsync per line)."""
+
+    def __init__(self, path: Path, *, fsync: bool = True) -> None:
+        self.path = path
+        self.fsync = fsync
+        self.fh = open(path, "a", encoding="utf-8")  # noqa: SIM115
+
+    def append(self, rec: dict[str, Any]) -> int:
+        """Write one line; returns the byte offset it starts at."""
+        offset = self.fh.tell()
+        self.fh.write(dumps(rec) + "\n")
+        self.fh.flush()
+        if self.fsync:
+            os.fsync(self.fh.fileno())
+        return offset
+
+    def close(self) -> None:
+        self.fh.close()
+
+    def __enter__(self) -> JsonlAppender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def scan_jsonl(path: Path, *, repair: bool = True) -> tuple[dict[str, tuple[int, dict[str, Any]]], int]:
+    """Index a findings.jsonl: ``{key: (offset of its last good line, audit meta)}`` and the number
+    of bad lines skipped.  A last line without its newline (cut by a kill) is bad; with ``repair``
+    the file is truncated back to the end of the last whole line so appends start clean."""
+    index: dict[str, tuple[int, dict[str, Any]]] = {}
+    bad = 0
+    if not path.exists():
+        return index, 0
+    good_end = 0
+    with open(path, "rb") as fh:
+        offset = 0
+        for raw in fh:
+            start = offset
+            offset += len(raw)
+            if not raw.endswith(b"\n"):
+                bad += 1
+                break
+            try:
+                rec = json.loads(raw)
+                meta = rec["audit"]
+                key = meta["key"]
+            except (ValueError, KeyError, TypeError):
+                bad += 1
+                good_end = offset
+                continue
+            # only the parts needed to decide whether the file must be checked again
+            index[key] = (start, {k: meta.get(k) for k in ("sha256", "rules_version", "settings", "page", "run_id", "checked_at")})
+            good_end = offset
+    if repair and good_end < path.stat().st_size:
+        with open(path, "r+b") as fh:
+            fh.truncate(good_end)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return index, bad
+
+
+def read_at(fh: IO[bytes], offset: int) -> dict[str, Any]:
+    fh.seek(offset)
+    return json.loads(fh.readline())

@@ -1,0 +1,204 @@
+"""The per-file audit function: what runs in a pool process or on a Dask worker.
+
+:func:`audit_file` takes a picklable :class:`Task` and returns ``(record, page_html)``.  It never
+raises: anything that goes wrong becomes an E100 finding in the record.  It needs only the
+installed ``xxgk_lint`` package (and read access to the report file), so the same function runs on
+a Dask cluster's workers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, date
+from pathlib import Path
+from typing import Any
+
+from xxgk_lint.pipeline import FileResult, Options
+
+PAGE_DIR = "reports"
+
+
+@dataclass(slots=True)
+class Task:
+    index: int
+    path: str
+    key: str  # the report's stable key: its path relative to the audit root
+    opts: Options
+    settings: str  # hash of everything besides the file that the result depends on
+    rules_version: str
+    refs: tuple[str, ...] = ()  # cells the indicators need (table.row.column)
+    overrides: dict[str, Any] = field(default_factory=dict)  # from the manifest
+    page: str | None = None  # page file name under DIR/reports/, None = no page
+    run_id: str = ""
+
+
+def page_name(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20] + ".html"
+
+
+def file_sha256(path: str | Path) -> str | None:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _lint(task: Task) -> FileResult:
+    """lint_path, with a manifest publication date checked under the source name "manifest"."""
+    from xxgk_lint.pipeline import lint_path
+
+    opts = task.opts
+    if opts.published_on is None or not task.overrides.get("published_on"):
+        return lint_path(task.path, opts)
+    if "published_on_source" in getattr(Options, "__dataclass_fields__", {}):  # pragma: no cover - future pipeline
+        return lint_path(task.path, dataclasses.replace(opts, published_on_source="manifest"))  # type: ignore[call-arg]
+    # the same steps as pipeline.lint_path/lint_document, passing the source name to the parser
+    from xxgk_lint.check.engine import internal_error, run_checks
+    from xxgk_lint.check.rules import builtin_rules
+    from xxgk_lint.parse import parse_document
+    from xxgk_lint.parse.template import get_template
+    from xxgk_lint.pipeline import read_error_finding
+    from xxgk_lint.read import read_path
+    from xxgk_lint.read.document import ReadError
+
+    all_rules = {r.code: r for r in (opts.rules if opts.rules is not None else builtin_rules())}
+    try:
+        doc = read_path(task.path)
+    except ReadError as err:
+        return FileResult(task.path, [read_error_finding(err, all_rules, opts.lang)], read_error=True)
+    try:
+        report = parse_document(doc, opts.template, kind=opts.kind, published_on=opts.published_on, published_on_source="manifest")
+    except Exception as exc:  # noqa: BLE001
+        return FileResult(doc.path, [internal_error(all_rules, f"parse: {type(exc).__name__}: {exc}", opts.lang)], doc=doc)
+    template = get_template(report.template) if report.template else None
+    findings = run_checks(
+        report, doc, template, opts.active_rules(), lang=opts.lang, severity_overrides=opts.severity, options=opts.extra, all_rules=all_rules
+    )
+    return FileResult(doc.path, findings, report=report, doc=doc)
+
+
+def _deadline(fr: FileResult, opts: Options, year: int | None) -> date | None:
+    """The statutory deadline for the report (rules/deadlines.yaml via check.kinds_dates.deadline_for)."""
+    if fr.report is None or fr.doc is None or year is None:
+        return None
+    from xxgk_lint.check.context import CheckContext
+    from xxgk_lint.check.kinds_dates import deadline_for
+    from xxgk_lint.check.rules import builtin_rules
+
+    rules = opts.rules if opts.rules is not None else builtin_rules()
+    rule = next((r for r in rules if r.check == "deadline"), None)
+    if rule is None:
+        return None
+    report = fr.report if fr.report.report_year == year else dataclasses.replace(fr.report, report_year=year)
+    ctx = CheckContext(report=report, doc=fr.doc, template=None, lang=opts.lang, options=dict(opts.extra))
+    got = deadline_for(ctx, rule)
+    return got[0] if got else None
+
+
+def base_record(task: Task) -> dict[str, Any]:
+    ov = task.overrides
+    return {
+        "path": task.path,
+        "template": None,
+        "report_year": None,
+        "agency": None,
+        "kind": None,
+        "published_on": None,
+        "published_on_source": None,
+        "encoding": None,
+        "findings": [],
+        "region": ov.get("region"),
+        "url": ov.get("url"),
+    }
+
+
+def audit_meta(task: Task, sha: str | None) -> dict[str, Any]:
+    return {
+        "key": task.key,
+        "sha256": sha,
+        "rules_version": task.rules_version,
+        "settings": task.settings,
+        "run_id": task.run_id,
+        "checked_at": _now(),
+    }
+
+
+def _now() -> str:
+    from datetime import datetime
+
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def error_record(task: Task, detail: str, sha: str | None = None) -> dict[str, Any]:
+    """A record for a file whose check could not finish (worker died, timed out, raised)."""
+    from xxgk_lint.check.engine import internal_error
+    from xxgk_lint.check.rules import builtin_rules
+
+    opts = task.opts
+    all_rules = {r.code: r for r in (opts.rules if opts.rules is not None else builtin_rules())}
+    rec = base_record(task)
+    rec["findings"] = [internal_error(all_rules, detail, opts.lang).to_json()]
+    meta = audit_meta(task, sha if sha is not None else file_sha256(task.path))
+    ov = task.overrides
+    meta.update(
+        read_error=True, failed=detail, page=None, agency=ov.get("agency"), year=ov.get("year"), kind=ov.get("kind"),
+        deadline=None, on_time=None, cells={},
+    )
+    rec["audit"] = meta
+    return rec
+
+
+def audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
+    """Check one file; the record is the ``check`` JSON file object plus region/url and ``audit``."""
+    try:
+        return _audit_file(task)
+    except BaseException as exc:  # noqa: BLE001 - one bad file never stops the batch
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        return error_record(task, f"audit: {tb}"), None
+
+
+def _audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
+    from xxgk_lint.audit.indicators import extract_cells
+
+    sha = file_sha256(task.path)
+    fr = _lint(task)
+    rec = fr.to_json()
+    ov = task.overrides
+    rec["region"] = ov.get("region")
+    rec["url"] = ov.get("url")
+    r = fr.report
+    year = ov.get("year") or (r.report_year if r else None)
+    due = _deadline(fr, task.opts, year)
+    pub = r.published_on if r else None
+    meta = audit_meta(task, sha)
+    meta.update(
+        read_error=fr.read_error,
+        failed=None,
+        agency=ov.get("agency") or (r.agency if r else None),
+        year=year,
+        kind=r.kind if r else ov.get("kind"),
+        deadline=due.isoformat() if due else None,
+        on_time=(pub <= due) if (pub is not None and due is not None) else None,
+        cells=extract_cells(r, task.refs) if r is not None else {},
+        page=None,
+    )
+    rec["audit"] = meta
+    html: str | None = None
+    if task.page is not None:
+        try:
+            from xxgk_lint.render.html import render_html
+
+            html = render_html([fr], lang=task.opts.lang)
+            meta["page"] = f"{PAGE_DIR}/{task.page}"
+        except Exception as exc:  # noqa: BLE001 - the record matters more than the page
+            meta["page_error"] = f"{type(exc).__name__}: {exc}"
+    return rec, html
