@@ -60,7 +60,8 @@ def section_order(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     if tpl is None:
         return
     order = [s.ordinal for s in tpl.sections]
-    found = sorted(ctx.report.sections.values(), key=lambda s: s.line)
+    # document order: block order (PDF line numbers restart on every page)
+    found = sorted(ctx.report.sections.values(), key=lambda s: s.block_indexes[0] if s.block_indexes else s.line)
     seen_max = -1
     for s in found:
         idx = order.index(s.ordinal)

@@ -1,0 +1,67 @@
+"""The same report in txt, HTML, DOCX and PDF gives the same findings (modulo positions).
+
+Fixtures are the seeds rendered into each format by ``readers_util`` (merged header cells as real
+sites and Word documents have them).  Compared: rule, severity, section, table and cell of every
+finding.  Date rules are compared separately: an HTML page carries its own publish date.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from readers_util import build_docx, build_pdf, html_legacy, html_modern, seed_model, seed_path
+from xxgk_lint.pipeline import FileResult, Options, lint_path
+
+TITLES = {
+    "003": ("昭通市政务服务管理局2018年政府信息公开工作年度报告", "昭通市政务服务管理局", "2019-01-31"),
+    "004": ("浙江省经济和信息化厅2019年政府信息公开工作年度报告", "浙江省经济和信息化厅", "2020-01-15"),
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], FileResult]:
+    d = tmp_path_factory.mktemp("same")
+    out: dict[tuple[str, str], FileResult] = {}
+    for prefix, (title, agency, published) in TITLES.items():
+        model = seed_model(prefix)
+        files: dict[str, Path] = {"txt": seed_path(prefix)}
+        html = d / f"{prefix}.html"
+        maker = html_modern if prefix == "003" else html_legacy
+        text = maker(model, title=title, agency=agency, published=published)
+        if prefix == "003":
+            html.write_text(text, encoding="utf-8")
+        else:
+            html.write_bytes(text.encode("gb18030"))
+        files["html"] = html
+        for fmt, build in (("docx", build_docx), ("pdf", build_pdf)):
+            files[fmt] = d / f"{prefix}.{fmt}"
+            build(model, files[fmt])
+        for fmt, path in files.items():
+            out[(fmt, prefix)] = lint_path(path, Options())
+    return out
+
+
+def signature(r: FileResult) -> Counter[tuple[object, ...]]:
+    return Counter((f.rule, f.severity, f.section, f.table, f.cell) for f in r.findings if f.rule[0] not in "DH")
+
+
+@pytest.mark.parametrize("prefix", sorted(TITLES))
+@pytest.mark.parametrize("fmt", ["html", "docx", "pdf"])
+def test_same_findings_in_every_format(results: dict[tuple[str, str], FileResult], fmt: str, prefix: str) -> None:
+    txt = results[("txt", prefix)]
+    other = results[(fmt, prefix)]
+    assert other.report is not None and other.report.template == txt.report.template
+    assert signature(other) == signature(txt), (signature(other) - signature(txt), signature(txt) - signature(other))
+
+
+def test_findings_point_into_each_format(results: dict[tuple[str, str], FileResult]) -> None:
+    r = results[("pdf", "004")]
+    slash = next(f for f in r.findings if f.rule == "T101" and f.table == "active")
+    assert slash.page is not None and slash.line is not None
+    r = results[("html", "004")]
+    missing = next(f for f in r.findings if f.rule == "S101")
+    assert missing.section == "六"
+    assert r.doc is not None and r.doc.encoding == "gb18030"
