@@ -266,3 +266,5 @@ if __name__ == "__main__":  # pragma: no cover
     main()
 from xxgk_lint.audit.cli import audit  # noqa: E402
 main.add_command(audit)
+from xxgk_lint.fix.cli import new  # noqa: E402
+main.add_command(new)

@@ -1,0 +1,86 @@
+"""``xxgk-lint new``: blank report skeletons built from the template data pass ``check``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from xxgk_lint.fix.cli import new
+from xxgk_lint.fix.skeleton import build_skeleton, render_markdown, template_for_year
+from xxgk_lint.parse.template import get_template
+from xxgk_lint.pipeline import Options, lint_path
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+@pytest.mark.parametrize("kind", ["department", "government"])
+@pytest.mark.parametrize("year", [2020, 2024])
+def test_new_then_check_is_clean(tmp_path: Path, year: int, kind: str, fmt: str) -> None:
+    out = tmp_path / f"report.{fmt}"
+    res = CliRunner().invoke(new, ["--year", str(year), "--kind", kind, "--format", fmt, "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    r = lint_path(out, Options())
+    assert r.report is not None
+    assert r.report.template == ("gov-2019" if year == 2020 else "gov-2021")
+    assert r.report.report_year == year and r.report.kind == kind
+    bad = [(f.rule, f.severity, f.message) for f in r.findings if f.rule[0] in "ST" and f.severity in ("error", "warning")]
+    assert bad == []
+    # every template cell was read, as the number 0
+    template = get_template(r.report.template)
+    for key, spec in template.tables.items():
+        table = r.report.tables[key]
+        for rk, ck in spec.cell_keys():
+            cv = table.cell(rk, ck)
+            assert (cv.status, cv.raw) == ("number", "0"), (key, rk, ck, cv)
+
+
+def test_skeleton_follows_the_template_data() -> None:
+    for year in (2019, 2020, 2021, 2024, 2030):
+        tpl = template_for_year(year)
+        assert tpl.id == ("gov-2019" if year < 2021 else "gov-2021")
+        text = render_markdown(build_skeleton(year))
+        for sec in tpl.sections:
+            assert f"## {sec.ordinal}、{sec.title}\n" in text
+        for spec in tpl.tables.values():
+            for r in spec.all_rows():
+                assert r.label in text
+            for c in list(spec.columns) + [c for st in spec.subtables for c in st.columns]:
+                assert f"| {c.label} |" in text
+            for st in spec.subtables:
+                assert f"| {st.caption} |" in text
+    text = render_markdown(build_skeleton(2024, "government", "某某县人民政府"))
+    assert text.startswith("# 某某县人民政府2024年政府信息公开工作年度报告\n")
+    assert "信息处理费" in text and "上年度" in text and "社会评议" in text  # content duties of 2021 / governments
+    assert text.rstrip().endswith("某某县人民政府\n\n2025年  月  日")
+    assert "信息处理费" not in render_markdown(build_skeleton(2020))
+
+
+def test_new_md_to_stdout_and_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(new, ["--year", "2021", "--agency", "某某市教育局"])
+    assert res.exit_code == 0 and res.output.startswith("# 某某市教育局2021年政府信息公开工作年度报告")
+    res = runner.invoke(new, ["--year", "2018"])
+    assert res.exit_code == 2 and "2018年度没有统一的年度报告格式" in res.output
+    res = runner.invoke(new, ["--year", "2018", "--lang", "en"])
+    assert res.exit_code == 2 and "no unified report format for 2018" in res.output
+    out = tmp_path / "x.md"
+    out.write_text("keep", encoding="utf-8")
+    res = runner.invoke(new, ["--year", "2024", "-o", str(out)])
+    assert res.exit_code == 2 and out.read_text(encoding="utf-8") == "keep"
+    res = runner.invoke(new, ["--year", "2024", "-o", str(out), "--force"])
+    assert res.exit_code == 0 and out.read_text(encoding="utf-8").startswith("# XX市XX局2024年")
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        res = runner.invoke(new, ["--year", "2024", "--format", "docx"])
+        assert res.exit_code == 0 and Path("xxgk-report-2024.docx").is_file()
+
+
+def test_new_is_registered_and_light() -> None:
+    from xxgk_lint.cli import main
+
+    assert main.get_command(None, "new") is new  # type: ignore[arg-type]
+    code = "import sys, xxgk_lint.fix.cli; print(sorted(m for m in ('lxml', 'docx', 'yaml', 'lark') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
