@@ -87,11 +87,17 @@ def run_local(
         broken = killed = False
         try:
             while True:
-                while len(inflight) < limit:
+                while len(inflight) < limit and not broken:
                     t = next_task()
                     if t is None:
                         break
-                    inflight[ex.submit(worker, t)] = t
+                    try:
+                        inflight[ex.submit(worker, t)] = t
+                    except BrokenProcessPool:  # a worker died since the last wait
+                        retry.appendleft(t)
+                        broken = True
+                if broken:
+                    break
                 if not inflight:
                     break
                 done, _ = wait(inflight, timeout=0.5 if timeout else None, return_when=FIRST_COMPLETED)

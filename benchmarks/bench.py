@@ -1,0 +1,422 @@
+"""Benchmark for xxgk-lint: throughput, overhead over bare parsing, start-up, memory, scaling.
+
+    python benchmarks/bench.py            # CI small mode: N=200 synthetic reports
+    python benchmarks/bench.py --n 40 --quick
+    python benchmarks/bench.py --full     # N=100000: the memory figure at 100k (minutes; not run in CI)
+
+It generates N synthetic reports in a temporary folder - valid and defective, as .txt, .html and
+.docx - built from ``tests/fixtures/clean-2019.txt`` by varying the agency, year and every figure of
+tables 三 and 四 (consistently, with the narrative sentence that states them), dropping parts of
+section 一 (so sizes range over ~10-15 KB of text) and, for defective ones, dropping section 六,
+breaking a total or garbling a cell.  Then it prints one line per figure with its target:
+
+- ``startup``: wall time of ``xxgk-lint check`` on one report in a subprocess (best of 3);
+- ``throughput txt|html|docx``: reports/s on one core (``lint_path`` in this process);
+- ``overhead``: full check time / bare read+parse time on the same inputs (txt: read and decode
+  the file; html: ``lxml.html`` parse; docx: unzip and ``lxml.etree`` parse of document.xml);
+- ``peak_rss``: peak RSS of ``xxgk-lint audit --jobs 1 --no-pages`` over N txt reports
+  (``os.wait4`` rusage of that process, which includes its pool worker);
+- ``speedup``: audit wall time with ``--jobs 1`` / with ``--jobs 2`` on the same txt reports.
+
+The generator (:func:`make_report`, :func:`write_tree`) is also used by tests/test_audit.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CLEAN = ROOT / "tests" / "fixtures" / "clean-2019.txt"
+
+TARGETS = {
+    "throughput": 300.0,  # txt reports/s per core
+    "overhead": 2.0,  # check time <= 2x bare read+parse
+    "startup": 0.3,  # s for one-report CLI
+    "rss_mb": 300.0,  # MB, flat at 100k
+}
+
+CITIES = ["昭通市", "曲靖市", "玉溪市", "保山市", "丽江市", "普洱市", "临沧市", "楚雄州", "红河州", "文山州", "大理州", "德宏州"]
+COUNTIES = ["昭阳区", "鲁甸县", "巧家县", "盐津县", "大关县", "永善县"]
+DEPARTMENTS = ["政务服务管理局", "交通运输局", "教育局", "卫生健康委员会", "自然资源局", "生态环境局", "住房和城乡建设局", "农业农村局", "市场监督管理局", "财政局"]
+
+# table 三's numeric rows, in the order they appear in the fixture
+REQ_ROWS = [
+    "new", "carried_over", "granted", "partial",
+    "denied_secret", "denied_law", "denied_safety", "denied_third_party", "denied_internal", "denied_process", "denied_case_file", "denied_query",
+    "unable_not_held", "unable_create", "unable_unclear",
+    "refused_petition", "refused_repeat", "refused_publication", "refused_massive", "refused_confirm",
+    "other", "outcome_total", "carried_forward",
+]
+OUTCOMES = REQ_ROWS[2:21]
+NARRATIVE = re.compile(
+    r"共收到政府信息公开申请\d+件,上年结转\d+件;予以公开\d+件,部分公开\d+件,结转下年度继续办理\d+件。因政府信息公开被申请行政复议\d+件,被提起行政诉讼\d+件。"
+)
+DEFECTS = ("missing_section", "bad_total", "garbled_cell")
+
+
+@dataclass(slots=True)
+class Truth:
+    """What a generated report is, for checking an audit's figures."""
+
+    name: str
+    agency: str
+    kind: str  # department | government
+    year: int
+    signature: str  # YYYY-MM-DD written under the signature
+    defect: str | None
+    granted: int
+    partial: int
+    outcome_total: int
+    review_corrected: int
+    review_closed: int
+    suit_corrected: int
+    suit_closed: int
+    fmt: str = "txt"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def disclosure_rate(self) -> Decimal | None:
+        return Decimal(self.granted + self.partial) / Decimal(self.outcome_total) if self.outcome_total else None
+
+
+def _split(n: int, parts: int, rng: random.Random, weights: list[float] | None = None) -> list[int]:
+    """n as a sum of `parts` non-negative integers."""
+    weights = weights or [1.0] * parts
+    out = [0] * parts
+    for _ in range(n):
+        out[rng.choices(range(parts), weights)[0]] += 1
+    return out
+
+
+def _requests(rng: random.Random) -> dict[str, list[int]]:
+    """Table 三 rows (6 applicant columns + total) that reconcile."""
+    col_w = [6, 2, 0.5, 0.5, 0.5, 0.5]
+    rows: dict[str, list[int]] = {}
+    for key in OUTCOMES:
+        n = rng.choice([0, 0, 0, 1, 2]) if key not in ("granted", "partial", "unable_not_held") else rng.randint(0, 60)
+        rows[key] = _split(n, 6, rng, col_w)
+    total = [sum(rows[k][c] for k in OUTCOMES) for c in range(6)]
+    forward = [rng.randint(0, 2) if total[c] else 0 for c in range(6)]
+    carried = [rng.randint(0, min(2, total[c] + forward[c])) for c in range(6)]
+    new = [total[c] + forward[c] - carried[c] for c in range(6)]
+    rows["outcome_total"] = total
+    rows["carried_forward"] = forward
+    rows["carried_over"] = carried
+    rows["new"] = new
+    return {k: [*v, sum(v)] for k, v in rows.items()}
+
+
+def _reviews(rng: random.Random) -> list[list[int]]:
+    out = []
+    for scale in (12, 6, 6):
+        parts = [rng.randint(0, scale), rng.randint(0, scale // 3), rng.randint(0, 2), rng.randint(0, 2)]
+        out.append([*parts, sum(parts)])
+    return out
+
+
+def agency_of(a: int) -> tuple[str, str]:
+    """(name, kind) of the a-th synthetic agency."""
+    rng = random.Random(f"agency:{a}")
+    city = CITIES[a % len(CITIES)]
+    if rng.random() < 0.25:
+        return (rng.choice(COUNTIES) if rng.random() < 0.5 else city) + "人民政府", "government"
+    return city + DEPARTMENTS[(a // len(CITIES)) % len(DEPARTMENTS)], "department"
+
+
+def make_report(i: int, *, seed: int = 0, defect: str | None = None, agencies: int | None = None) -> tuple[str, Truth]:
+    """The i-th synthetic report: its text and what it contains (``agencies``: how many distinct
+    agencies the reports cycle through; default one per report)."""
+    rng = random.Random(f"{seed}:{i}")
+    base = CLEAN.read_text(encoding="utf-8")
+    year = rng.choice([2018, 2019, 2019, 2020])
+    agency, kind = agency_of(i % agencies if agencies else i)
+    sig_day = rng.randint(5, 28)
+    sig_month = rng.choice([1, 1, 2, 3])
+    signature = f"{year + 1}-{sig_month:02d}-{sig_day:02d}"
+    text = base.replace("2019年1月31日", "@SIG@").replace("2018", str(year)).replace("2017", str(year - 1))
+    text = text.replace("@SIG@", f"{year + 1}年{sig_month}月{sig_day}日").replace("昭通市政务服务管理局", agency)
+    lines = text.split("\n")
+
+    req = _requests(rng)
+    rev = _reviews(rng)
+    start = next(n for n, ln in enumerate(lines) if ln.startswith("三、收到和处理"))
+    end = next(n for n, ln in enumerate(lines) if ln.startswith("四、政府信息公开行政复议"))
+    k = 0
+    for n in range(start, end):
+        cells = lines[n].split(" | ")
+        if len(cells) >= 8 and all(c.strip().rstrip("|").strip().lstrip("-").isdigit() for c in cells[-7:]):
+            nums = req[REQ_ROWS[k]]
+            lines[n] = " | ".join(cells[:-7] + [str(v) for v in nums]) + " |"
+            k += 1
+    assert k == len(REQ_ROWS), k
+    rev_line = next(n for n in range(end, len(lines)) if lines[n].count("|") >= 15)
+    lines[rev_line] = " | ".join(str(v) for row in rev for v in row) + " |"
+    suits = rev[1][4] + rev[2][4]
+    sentence = (
+        f"共收到政府信息公开申请{req['new'][6]}件,上年结转{req['carried_over'][6]}件;予以公开{req['granted'][6]}件,"
+        f"部分公开{req['partial'][6]}件,结转下年度继续办理{req['carried_forward'][6]}件。"
+        f"因政府信息公开被申请行政复议{rev[0][4]}件,被提起行政诉讼{suits}件。"
+    )
+    text = "\n".join(lines)
+    text, n_sub = NARRATIVE.subn(sentence, text)
+    assert n_sub == 1
+    # vary the size: drop one of section 一's long paragraphs ((三) and (四) are 2-4 KB each)
+    lines = text.split("\n")
+    drop = rng.choice([None, "(四)推进", "(三)重点领域"])
+    if drop:
+        lines = [ln for ln in lines if not ln.startswith(drop)]
+    if defect == "missing_section":
+        at = next(n for n, ln in enumerate(lines) if ln.startswith("六、其他需要报告的事项"))
+        del lines[at : at + 2]
+    elif defect == "bad_total":
+        at = next(n for n, ln in enumerate(lines) if ln.startswith("(七)总计"))
+        cells = lines[at].split(" | ")
+        cells[-1] = f"{int(cells[-1].rstrip(' |')) + 3} |"
+        lines[at] = " | ".join(cells)
+    elif defect == "garbled_cell":
+        at = next(n for n, ln in enumerate(lines) if ln.startswith("(二)部分公开"))
+        cells = lines[at].split(" | ")
+        cells[1] = "约十"
+        lines[at] = " | ".join(cells)
+    text = "\n".join(lines)
+    truth = Truth(
+        name=f"r{i:06d}",
+        agency=agency,
+        kind=kind,
+        year=year,
+        signature=signature,
+        defect=defect,
+        granted=req["granted"][6],
+        partial=req["partial"][6],
+        outcome_total=req["outcome_total"][6] + (3 if defect == "bad_total" else 0),
+        review_corrected=rev[0][1],
+        review_closed=rev[0][4] - rev[0][3],
+        suit_corrected=rev[1][1] + rev[2][1],
+        suit_closed=rev[1][4] - rev[1][3] + rev[2][4] - rev[2][3],
+    )
+    if defect == "garbled_cell":
+        truth.partial = -1  # the partial row's total is still readable, but the row is not
+    return text, truth
+
+
+# --- formats --------------------------------------------------------------------------------------
+
+
+def _is_table_line(line: str) -> bool:
+    return line.count("|") >= 1 and line.rstrip().endswith("|")
+
+
+def to_html(text: str, title: str) -> str:
+    from html import escape
+
+    out = [
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\">",
+        f"<title>{escape(title)}</title></head><body><div class=\"article\">",
+        f"<h1>{escape(title)}</h1>",
+    ]
+    table: list[str] = []
+
+    def flush() -> None:
+        if table:
+            out.append("<table>")
+            for row in table:
+                cells = [c.strip() for c in row.rstrip().rstrip("|").split("|")]
+                out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
+            out.append("</table>")
+            table.clear()
+
+    for line in text.split("\n"):
+        if _is_table_line(line):
+            table.append(line)
+        else:
+            flush()
+            out.append(f"<p>{escape(line)}</p>")
+    flush()
+    out.append("</div></body></html>")
+    return "\n".join(out)
+
+
+def to_docx(text: str, path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if table:
+            width = max(len(r) for r in table)
+            t = d.add_table(rows=len(table), cols=width)
+            for r, row in enumerate(table):
+                for c, val in enumerate(row):
+                    t.cell(r, c).text = val
+            table.clear()
+
+    for line in text.split("\n"):
+        if _is_table_line(line):
+            table.append([c.strip() for c in line.rstrip().rstrip("|").split("|")])
+        else:
+            flush()
+            d.add_paragraph(line)
+    flush()
+    d.save(str(path))
+
+
+def write_report(
+    folder: Path, i: int, fmt: str, *, seed: int = 0, defect: str | None = None, agencies: int | None = None
+) -> tuple[Path, Truth]:
+    text, truth = make_report(i, seed=seed, defect=defect, agencies=agencies)
+    truth.fmt = fmt
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{truth.name}.{fmt}"
+    if fmt == "txt":
+        path.write_text(text, encoding="utf-8")
+    elif fmt == "html":
+        path.write_text(to_html(text, f"{truth.agency}{truth.year}年政府信息公开工作年度报告"), encoding="utf-8")
+    elif fmt == "docx":
+        to_docx(text, path)
+    else:
+        raise ValueError(fmt)
+    return path, truth
+
+
+def write_tree(folder: Path, n: int, *, fmt: str = "txt", seed: int = 0, defect_every: int = 5, subdirs: int = 1) -> list[tuple[Path, Truth]]:
+    """n reports; every `defect_every`-th one defective (cycling through DEFECTS)."""
+    out = []
+    for i in range(n):
+        defect = DEFECTS[(i // defect_every) % len(DEFECTS)] if defect_every and i % defect_every == defect_every - 1 else None
+        sub = folder / f"d{i % subdirs:02d}" if subdirs > 1 else folder
+        out.append(write_report(sub, i, fmt, seed=seed, defect=defect))
+    return out
+
+
+# --- measurements ---------------------------------------------------------------------------------
+
+
+def _cli() -> list[str]:
+    exe = shutil.which("xxgk-lint")
+    return [exe] if exe else [sys.executable, "-m", "xxgk_lint"]
+
+
+def measure_startup(path: Path, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([*_cli(), "check", "--color", "never", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def measure_check(paths: list[Path]) -> float:
+    from xxgk_lint.check.rules import builtin_rules
+    from xxgk_lint.pipeline import Options, lint_path
+
+    opts = Options()
+    rules = opts.active_rules()
+    builtin_rules()
+    lint_path(paths[0], opts, rules)  # warm caches (rules, templates, grammars)
+    t = time.perf_counter()
+    for p in paths:
+        lint_path(p, opts, rules)
+    return time.perf_counter() - t
+
+
+def measure_bare(paths: list[Path], fmt: str) -> float:
+    import zipfile
+
+    import lxml.etree
+    import lxml.html
+
+    t = time.perf_counter()
+    for p in paths:
+        data = p.read_bytes()
+        if fmt == "txt":
+            data.decode("utf-8")
+        elif fmt == "html":
+            lxml.html.document_fromstring(data)
+        else:
+            with zipfile.ZipFile(p) as z:
+                lxml.etree.fromstring(z.read("word/document.xml"))
+    return time.perf_counter() - t
+
+
+def run_audit(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
+    """(wall seconds, peak RSS in bytes of the audit process tree's largest process)."""
+    cmd = [*_cli(), "audit", str(folder), "--out", str(out), "--jobs", str(jobs), "--no-pages", "--progress", "none"]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"audit failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_maxrss * 1024  # Linux: kilobytes
+
+
+def _line(name: str, value: str, target: str, ok: bool | None) -> None:
+    mark = "" if ok is None else ("  ok" if ok else "  MISSED")
+    print(f"{name:<22} {value:<28} target {target}{mark}", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=200, help="number of synthetic reports (default 200, the CI small mode)")
+    ap.add_argument("--full", action="store_true", help="N=100000 for the memory figure at 100k (slow; not run in CI)")
+    ap.add_argument("--quick", action="store_true", help="fewer repetitions and smaller html/docx sets (for the test suite)")
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = ap.parse_args(argv)
+    n = 100_000 if args.full else max(4, args.n)
+    n_fmt = max(4, n // 5) if args.quick else min(n, 200)  # html/docx throughput samples
+
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="xxgk-bench-"))
+    try:
+        t = time.perf_counter()
+        txt = [p for p, _ in write_tree(tmp / "txt", n, fmt="txt", subdirs=max(1, n // 1000))]
+        html = [p for p, _ in write_tree(tmp / "html", n_fmt, fmt="html")]
+        docx = [p for p, _ in write_tree(tmp / "docx", n_fmt, fmt="docx")]
+        sizes = [p.stat().st_size for p in txt[:200]]
+        print(f"# xxgk-lint benchmark: {n} txt, {n_fmt} html, {n_fmt} docx reports "
+              f"(txt {min(sizes) // 1024}-{max(sizes) // 1024} KB), generated in {time.perf_counter() - t:.1f} s, "
+              f"{os.cpu_count()} core(s), Python {sys.version.split()[0]}", flush=True)
+
+        s = measure_startup(txt[0], 3 if not args.quick else 2)
+        _line("startup", f"{s:.3f} s (check, 1 report)", f"<= {TARGETS['startup']} s", s <= TARGETS["startup"])
+
+        sample = txt[: min(n, 2000)]
+        for fmt, paths in (("txt", sample), ("html", html), ("docx", docx)):
+            check = measure_check(paths)
+            bare = measure_bare(paths, fmt)
+            rate = len(paths) / check
+            target = f">= {TARGETS['throughput']:.0f}/s" if fmt == "txt" else "(no target)"
+            _line(f"throughput {fmt}", f"{rate:.1f} reports/s/core", target, rate >= TARGETS["throughput"] if fmt == "txt" else None)
+            ratio = check / bare if bare > 0 else float("inf")
+            _line(f"overhead {fmt}", f"{ratio:.1f}x bare read+parse", f"<= {TARGETS['overhead']:.0f}x", ratio <= TARGETS["overhead"])
+
+        wall1, rss = run_audit(tmp / "txt", tmp / "audit-1", 1)
+        _line("peak_rss", f"{rss / 2**20:.0f} MB (audit, {n} txt)", f"< {TARGETS['rss_mb']:.0f} MB", rss / 2**20 < TARGETS["rss_mb"])
+        if (os.cpu_count() or 1) >= 2:
+            wall2, _ = run_audit(tmp / "txt", tmp / "audit-2", 2)
+            _line("speedup", f"{wall1 / wall2:.2f}x (1 -> 2 jobs)", "~2x", None)
+            _line("audit", f"{n / wall1:.1f} reports/s (1 job), {n / wall2:.1f} (2 jobs)", "(end to end)", None)
+        else:
+            _line("speedup", "n/a (1 core)", "~2x", None)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
