@@ -139,3 +139,26 @@ def test_rules_and_explain() -> None:
     code, out = run("explain", "S103", "--lang", "en")
     assert "wrong" in out and "right" in out
     assert run("explain", "Z999")[0] == 2
+
+
+def test_sarif_and_html_formats(tmp_path: Path) -> None:
+    code, out = run("check", "--format", "sarif", str(SEED["004"]))
+    assert code == 1
+    sarif = json.loads(out)
+    assert sarif["version"] == "2.1.0"
+    assert {r["ruleId"] for r in sarif["runs"][0]["results"]} >= {"S101", "T101"}
+    page = tmp_path / "r.html"
+    code, _ = run("check", "--format", "html", "--output", str(page), str(SEED["004"]))
+    assert code == 1 and 'data-rule="S101"' in page.read_text(encoding="utf-8")
+
+
+def test_fix_rewrites_a_derivable_total(tmp_path: Path) -> None:
+    text = CLEAN_2019.read_text(encoding="utf-8")
+    broken = text.replace("(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 11 |", "(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 13 |")
+    report = tmp_path / "r.txt"
+    report.write_text(broken, encoding="utf-8")
+    assert run("check", str(report))[0] == 1
+    result = CliRunner().invoke(main, ["check", "--fix", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "13 → 11" in result.stderr
+    assert report.read_text(encoding="utf-8") == text

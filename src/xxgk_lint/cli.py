@@ -63,6 +63,8 @@ def main() -> None:
 @click.option("--kind", type=click.Choice(["department", "government"]), help="Override the entity kind read from the report.")
 @click.option("--published-on", "published_on", help="Publication date YYYY-MM-DD (overrides what the report says).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour output (honours NO_COLOR / FORCE_COLOR).")
+@click.option("--fix", is_flag=True, help="Rewrite derivable totals (T202/T203/T204) in txt/md/docx files in place, then check.")
+@click.option("--fix-unsafe", is_flag=True, help="Also write 0 for '/' or blank count cells (implies --fix).")
 @click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Use this configuration file for every input (no discovery).")
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 @click.option("--deadline-rollover", type=click.Choice(["none", "next-workday"]), default="none", show_default=True, help="Roll a deadline that falls on a public holiday to the next working day (a policy choice).")
@@ -79,6 +81,8 @@ def check(
     published_on: str | None,
     color: str,
     deadline_rollover: str,
+    fix: bool,
+    fix_unsafe: bool,
     config: Path | None,
     no_config: bool,
 ) -> None:
@@ -119,6 +123,11 @@ def check(
                 raise click.BadParameter(f"unknown template '{opts.template}' (choose from {', '.join(_template_choices())})", param_hint="--template")
             rules = opts.active_rules()
             out_lang = cli["lang"] or opts.lang
+            if fix or fix_unsafe:
+                from xxgk_lint.fix.apply import fix_paths
+
+                # messages to stderr, so JSON/SARIF on stdout stay clean
+                fix_paths(files, opts, unsafe=fix_unsafe, echo=lambda s: click.echo(s, err=True))
             for f in files:
                 results.append(lint_path(f, opts, rules))
                 thresholds.append(file_fail_on)
@@ -261,10 +270,11 @@ def explain(code: str, lang: str) -> None:
     click.echo(f"xxgk-lint: unknown rule '{code}' (see `xxgk-lint rules`)", err=True)
     sys.exit(2)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()
 from xxgk_lint.audit.cli import audit  # noqa: E402
 main.add_command(audit)
 from xxgk_lint.fix.cli import new  # noqa: E402
 main.add_command(new)
+
+
+if __name__ == "__main__":  # pragma: no cover - after every command above is registered
+    main()
