@@ -272,6 +272,9 @@ def explain(code: str, lang: str) -> None:
 
 from xxgk_lint.audit.cli import audit  # noqa: E402
 main.add_command(audit)
+from xxgk_lint.compare.cli import compare  # noqa: E402
+
+main.add_command(compare)
 from xxgk_lint.fix.cli import new  # noqa: E402
 main.add_command(new)
 
