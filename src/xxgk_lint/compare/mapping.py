@@ -33,7 +33,7 @@ class Link:
 
     last: tuple[Cell, ...]
     this: tuple[Cell, ...]
-    how: str  # identical | renamed | sum | none
+    how: str  # identical (same key and labels) | renamed (key or labels differ) | sum | none
     note: dict[str, str]
 
     def text(self, lang: str) -> str:
@@ -100,6 +100,13 @@ def _expand(
     return out
 
 
+def _labels(tpl: Template, cell: Cell) -> tuple[str, str]:
+    spec = tpl.tables[cell[0]]
+    row = spec.row(cell[1])
+    col = spec.column(row, cell[2])
+    return (row.label if row else "", col.label if col else "")
+
+
 def _as_list(v: Any) -> list[str]:
     return [str(x) for x in v] if isinstance(v, list) else [str(v)]
 
@@ -151,7 +158,7 @@ def forward_links(from_id: str, to_id: str) -> tuple[Link, ...]:
                         raise MappingError(f"{data['id']}: {'.'.join(c)} is not a cell of {to_id}")
                 if used_src & set(a) or used_dst & set(b):
                     raise MappingError(f"{data['id']}: a cell is linked twice ({a} -> {b})")
-                how = "sum" if len(a) > 1 or len(b) > 1 else ("identical" if a == b else "renamed")
+                how = "sum" if len(a) > 1 or len(b) > 1 else ("identical" if a == b and _labels(src, a[0]) == _labels(dst, b[0]) else "renamed")
                 links.append(Link(a, b, how, note))
                 used_src.update(a)
                 used_dst.update(b)
