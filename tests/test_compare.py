@@ -232,6 +232,22 @@ def test_normalisation_folds_width_punctuation_and_numbers() -> None:
     assert score("", "").carried == 0.0
 
 
+def test_passages_of_long_unrelated_sections_are_fast() -> None:
+    from tests.conftest import SEED
+
+    from xxgk_lint.compare.similarity import passages
+
+    texts = [p.read_text(encoding="utf-8") for p in SEED.values()]
+    a, b = normalise("".join(texts[:2]) * 3), normalise("".join(texts[2:]) * 3)
+    assert len(a.text) > 20_000 and len(b.text) > 20_000
+    start = time.perf_counter()
+    found = passages(a, b)
+    assert time.perf_counter() - start < 1.0
+    assert all(m.size >= 20 for m in found)
+    same = passages(a, a)
+    assert [(m.last_start, m.this_start, m.size) for m in same] == [(0, 0, len(a.text))]
+
+
 def test_passages_map_back_to_source_lines(years: dict[str, FileResult]) -> None:
     last, this = snapshot(years["2018"]), snapshot(years["2019"])
     found = section_passages(last.sections["一"], this.sections["一"])
