@@ -394,4 +394,5 @@ from xxgk_lint.check import kinds_content as _kinds_content  # noqa: E402, F401
 from xxgk_lint.check import kinds_continuity as _kinds_continuity  # noqa: E402, F401
 from xxgk_lint.check import kinds_dates as _kinds_dates  # noqa: E402, F401
 from xxgk_lint.check import kinds_hygiene as _kinds_hygiene  # noqa: E402, F401
+from xxgk_lint.check import kinds_narrative as _kinds_narrative  # noqa: E402, F401
 from xxgk_lint.check import kinds_relations as _kinds_relations  # noqa: E402, F401

@@ -14,6 +14,7 @@ from xxgk_lint.parse.meta import (
     find_year,
 )
 from xxgk_lint.parse.model import Report
+from xxgk_lint.parse.narrative import extract_mentions
 from xxgk_lint.parse.outline import build_outline, match_sections
 from xxgk_lint.parse.tables import parse_tables
 from xxgk_lint.parse.template import Template, get_template, load_templates
@@ -84,6 +85,7 @@ def parse_document(
         ambiguous_rows=recovery.ambiguous,
     )
     report.title_year = year if title or quoted_year else None
+    report.mentions = extract_mentions(blocks, sections)
     report.signature_date, report.signature_line = find_signature_date(paragraphs)
     try:
         report.page_date = date.fromisoformat(doc.meta["published_on"]) if doc.meta.get("published_on") else None
