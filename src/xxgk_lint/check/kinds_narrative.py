@@ -21,9 +21,11 @@ a sentence states come from :mod:`xxgk_lint.parse.narrative`.
   gives ``reason``); ``exact_when``: a relation that, when it surely holds, makes a ``may_differ``
   claim exact (予以公开 cannot differ by carried-over requests when there were none);
 * optional ``accept``: other values that are not a mismatch (收到申请 = 新收 + 结转 is a reading);
-  ``units``: the unit words the number must carry; ``context``: a regex the sentence must contain;
-  ``unless``: a regex that, found in the matched text, drops the match; ``templates``: limit to
-  these templates; ``label``: ``{zh, en}`` naming the cells in messages.
+  ``units``: the unit words the number must carry; ``context`` / ``none_context``: a regex the
+  sentence must contain for ``patterns`` / ``none_patterns`` to apply; ``unless``: a regex that,
+  found in the matched text, drops a match (``none_unless``: found in the clause, drops a negation);
+  ``skip_before``: like the rule's, for this claim only; ``templates``: limit to these templates;
+  ``label``: ``{zh, en}`` naming the cells in messages.
 
 Rule-level ``skip_before``: a regex; a claim whose clause (up to its number) matches it is about
 another scope or time (全市, 各区县, 上年, 同比 …) and is not compared.  A number in a sentence whose
@@ -77,6 +79,7 @@ class Claim:
     accept: tuple[str, ...]
     units: frozenset[str] | None
     context: re.Pattern[str] | None
+    none_context: re.Pattern[str] | None
     unless: re.Pattern[str] | None
     none_unless: re.Pattern[str] | None
     skip_before: re.Pattern[str] | None
@@ -147,6 +150,7 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
         accept=accept,
         units=frozenset(map(str, units)) if units else None,
         context=_regex(raw.get("context")),
+        none_context=_regex(raw.get("none_context")),
         unless=_regex(raw.get("unless")),
         none_unless=_regex(raw.get("none_unless")),
         skip_before=_regex(raw.get("skip_before")),
@@ -318,8 +322,6 @@ def narrative_claims(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             used: set[int] = set()  # quantities claimed by an earlier claim of this rule
             taken: list[tuple[int, int]] = []  # masked spans matched by earlier claims / patterns
             for claim in claims:
-                if claim.context is not None and not claim.context.search(s.text):
-                    continue
                 yield from _claim_hits(ctx, claim, values, s, block, section, used, taken, skip_before)
 
 
@@ -336,7 +338,9 @@ def _claim_hits(
 ) -> Iterator[Hit]:
     spans = s.token_spans()
     found: list[tuple[Quantity | None, str, int]] = []  # (quantity, matched text, masked position)
-    for pat in claim.patterns:
+    numeric = claim.context is None or claim.context.search(s.text) is not None
+    negative = claim.none_context is None or claim.none_context.search(s.text) is not None
+    for pat in claim.patterns if numeric else ():
         for m in pat.finditer(s.masked):
             qi = int(m.group(NUM_GROUP))
             if qi in used or qi >= len(s.quantities) or _overlaps(m.span(), taken):
@@ -355,7 +359,7 @@ def _claim_hits(
             used.add(qi)
             taken.append(m.span())
             found.append((q, m.group(0), m.start()))
-    for pat in claim.none_patterns:
+    for pat in claim.none_patterns if negative else ():
         for m in pat.finditer(s.masked):
             a, b = _clause_at(s.masked, m.start())
             clause = s.masked[a : max(b, m.end())]
@@ -471,6 +475,16 @@ def _plain(q: Quantity) -> str:
     return _like(q.value, q)
 
 
+def _holds(whole: Quantity, parts: tuple[Quantity, ...]) -> bool:
+    """The parts fit into the whole: none larger, and their sum no larger unless a leading run completes it."""
+    _lo, hi = approx_bounds(whole)
+    if hi is None:
+        return True
+    if any(approx_bounds(p)[0] > hi for p in parts):
+        return False
+    return _sum(parts) <= hi or _prefix_completes(whole, parts)
+
+
 def _prefix_completes(whole: Quantity, parts: tuple[Quantity, ...]) -> bool:
     wlo, whi = bounds(whole)
     lo = hi = Decimal(0)
@@ -491,30 +505,34 @@ def narrative_parts(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             s = sentences[g.parts_sentence]
             parts_text = "、".join(q.text for q in g.parts)
             if test == "exceed" and g.kind == "among":
-                _wlo, whi = approx_bounds(g.whole)
+                if any(_holds(w, g.parts) for w in g.alternatives):
+                    continue
+                # against the largest amount the parts may belong to
+                whole = max((g.whole, *g.alternatives), key=lambda w: approx_bounds(w)[1] or Decimal("Infinity"))
+                _wlo, whi = approx_bounds(whole)
                 if whi is None:
                     continue
                 single = [p for p in g.parts if approx_bounds(p)[0] > whi]
                 for p in single:
                     yield _hit_at(
                         ctx, block, section, s, p,
-                        values={"whole": g.whole.text, "part": p.text, "parts": parts_text, "sum": p.text},
-                        expected=f"≤{_plain(g.whole)}",
+                        values={"whole": whole.text, "part": p.text, "parts": parts_text, "sum": p.text},
+                        expected=f"≤{_plain(whole)}",
                         actual=_plain(p),
-                        subject=f"part:{g.whole.text}:{p.text}",
+                        subject=f"part:{whole.text}:{p.text}",
                     )
                 if single or len(g.parts) < 2:
                     continue
                 total = _sum(g.parts)
                 # a leading run of parts that already makes up the whole is the complete breakdown;
                 # figures after it count something else (自然人20件、法人5件,予以公开11件)
-                if total > whi and not _prefix_completes(g.whole, g.parts):
+                if total > whi and not _prefix_completes(whole, g.parts):
                     yield _hit_at(
                         ctx, block, section, s, g.parts[-1],
-                        values={"whole": g.whole.text, "parts": parts_text, "sum": _like(total, g.whole)},
-                        expected=f"≤{_plain(g.whole)}",
-                        actual=_like(total, g.whole),
-                        subject=f"sum:{g.whole.text}:{parts_text}",
+                        values={"whole": whole.text, "parts": parts_text, "sum": _like(total, whole)},
+                        expected=f"≤{_plain(whole)}",
+                        actual=_like(total, whole),
+                        subject=f"sum:{whole.text}:{parts_text}",
                         severity="warning",
                         message="sum",
                     )

@@ -330,7 +330,9 @@ class PartGroup:
     ``kind`` is ``"among"`` (W …其中 A、B: parts may not exceed the whole), ``"total"`` (A、B …合计 T:
     the parts add up to T) or ``"severally"`` (W,分别为 A、B: the parts are the whole's breakdown).
     ``whole_sentence``/``parts_sentence`` index the paragraph's sentences (they differ when a
-    sentence starts with 其中 and its whole ends the previous sentence).
+    sentence starts with 其中 and its whole ends the previous sentence).  ``whole`` is the nearest
+    amount before 其中 with parts of its unit; ``alternatives`` are earlier amounts of that unit in
+    the same clause group, which the parts may belong to instead.
     """
 
     kind: str
@@ -338,6 +340,8 @@ class PartGroup:
     whole_sentence: int
     parts: tuple[Quantity, ...]
     parts_sentence: int
+    # other amounts before 其中 the parts may belong to (收到申请25件,上年结转3件,其中网上申请20件)
+    alternatives: tuple[Quantity, ...] = ()
 
 
 def _is_part(s: Sentence, i: int, unit: str | None) -> bool:
@@ -371,27 +375,28 @@ def _among_groups(sentences: Sequence[Sentence], si: int, s: Sentence) -> Iterab
     masked = s.masked
     depth = _depths(masked)
     spans = s.token_spans()
-    marks = [m.start() for m in re.finditer("其中", masked)]
-    for k in marks:
+    for k in (m.start() for m in re.finditer("其中", masked)):
         dk = depth[k]
-        whole: Quantity | None = None
-        whole_si = si
-        before = [i for i, (a, _b) in enumerate(spans) if a < k and depth[a] <= dk and not _is_change(s, i)]
-        if before:
-            # the last quantity before 其中 at this bracket depth, in the same clause group
-            i = before[-1]
-            between = masked[spans[i][1] : k]
-            if not any(c in _GROUP_DELIMS for c in between.replace(":", "").replace("：", "")):
-                whole = s.quantities[i]
-        elif not masked[:k].strip(" \t,，:：") and si > 0:
+        # the wholes 其中 may refer to: amounts before it at this bracket depth in the same clause
+        # group (no ; or 。 in between), nearest first
+        cands: list[tuple[Quantity, int]] = []
+        for i in range(len(spans) - 1, -1, -1):
+            a, b = spans[i]
+            if a >= k or depth[a] > dk or _is_change(s, i) or not _usable_whole(s.quantities[i]):
+                continue
+            if any(c in ";；。" for c in masked[b:k]):
+                break
+            cands.append((s.quantities[i], si))
+        if not cands and not masked[:k].strip(" \t,，:：") and si > 0:
             prev = sentences[si - 1]
             pspans = prev.token_spans()
             pdepth = _depths(prev.masked)
             top = [i for i, (a, _b) in enumerate(pspans) if pdepth[a] == 0 and not _is_change(prev, i)]
+            amounts = [i for i in top if _usable_whole(prev.quantities[i])]
             # across a sentence end only an unambiguous whole: the one amount of the sentence before
-            if len([i for i in top if _usable_whole(prev.quantities[i])]) == 1 and _usable_whole(prev.quantities[top[-1]]):
-                whole, whole_si = prev.quantities[top[-1]], si - 1
-        if whole is None or not _usable_whole(whole):
+            if len(amounts) == 1 and amounts[0] == top[-1]:
+                cands.append((prev.quantities[amounts[0]], si - 1))
+        if not cands:
             continue
         # the region of the parts
         after = masked[k + 2 :]
@@ -408,13 +413,16 @@ def _among_groups(sentences: Sequence[Sentence], si: int, s: Sentence) -> Iterab
             if depth[j] == dk and ch in ";；" and not listed:
                 end = j
                 break
-        parts = tuple(
-            s.quantities[i]
-            for i, (a, _b) in enumerate(spans)
-            if k < a < end and depth[a] == dk and _is_part(s, i, whole.unit)
-        )
-        if parts:
-            yield PartGroup("among", whole, whole_si, parts, si)
+        for whole, whole_si in cands:
+            parts = tuple(
+                s.quantities[i]
+                for i, (a, _b) in enumerate(spans)
+                if k < a < end and depth[a] == dk and _is_part(s, i, whole.unit)
+            )
+            if parts:
+                others = tuple(q for q, _ in cands if q is not whole and q.unit == whole.unit)
+                yield PartGroup("among", whole, whole_si, parts, si, others)
+                break
 
 
 def _total_groups(si: int, s: Sentence) -> Iterable[PartGroup]:
