@@ -266,6 +266,9 @@ def test_received_including_carried_over_is_a_reading_not_a_mismatch() -> None:
         "对答复不服的,申请人可以依法申请行政复议或提起行政诉讼。",  # a right, not a negation
         "收到群众咨询电话100余次。",
         "本年度收到政府信息公开申请数量为25件,与上年相比减少5件。",
+        "全年共办理行政复议案件15件。",  # reviews the agency decides, not about disclosure
+        "对申请人提出的3个问题予以公开答复。",  # not a count of requests
+        "全年较好地完成了各项工作,共收到政府信息公开申请28件。",  # 25 new + 3 carried over
     ],
 )
 def test_claims_about_something_else_are_not_compared(sentence: str) -> None:
@@ -307,6 +310,15 @@ def test_a_complete_breakdown_followed_by_other_figures_is_not_a_sum() -> None:
     assert [p.text for p in g.parts] == ["20件", "5件", "11件"]
     text = CLEAN.replace("我局共收到政府信息公开申请25件,上年结转3件;", "我局共收到政府信息公开申请25件,其中自然人申请22件,法人或其他组织申请3件,予以公开11件;上年结转3件;")
     assert not [f for f in narrative(lint_text(text, "m.txt")) if f.rule.startswith("N2")]
+
+
+def test_parts_may_belong_to_an_earlier_amount_of_the_clause() -> None:
+    old = "我局共收到政府信息公开申请25件,上年结转3件;"
+    ok = CLEAN.replace(old, "我局共收到政府信息公开申请25件,上年结转3件,其中网上申请20件,当面申请5件;")
+    assert not narrative(lint_text(ok, "m.txt"))
+    bad = CLEAN.replace(old, "我局共收到政府信息公开申请25件,上年结转3件,其中网上申请30件;")
+    hits = narrative(lint_text(bad, "m.txt"))
+    assert [(f.rule, f.severity, f.expected, f.actual) for f in hits] == [("N201", "error", "≤25件", "30件")]
 
 
 def test_severally_breakdown() -> None:
