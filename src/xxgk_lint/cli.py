@@ -270,13 +270,14 @@ def explain(code: str, lang: str) -> None:
     click.echo(f"xxgk-lint: unknown rule '{code}' (see `xxgk-lint rules`)", err=True)
     sys.exit(2)
 
-from xxgk_lint.audit.cli import audit  # noqa: E402
-main.add_command(audit)
-from xxgk_lint.compare.cli import compare  # noqa: E402
 
-main.add_command(compare)
+# sub-commands defined in their own packages (whose modules import only click at top level)
+from xxgk_lint.audit.cli import audit  # noqa: E402
+from xxgk_lint.compare.cli import compare  # noqa: E402
 from xxgk_lint.fix.cli import new  # noqa: E402
-main.add_command(new)
+
+for _command in (audit, compare, new):
+    main.add_command(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover - after every command above is registered
