@@ -13,7 +13,20 @@ from xxgk_lint import __version__
 from xxgk_lint.cli import main
 
 FILE_KEYS = {"path", "template", "report_year", "agency", "kind", "published_on", "findings"}
-FINDING_KEYS = {"rule", "severity", "message", "line", "column", "section", "table", "cell", "expected", "actual", "context", "fingerprint"}
+FINDING_KEYS = {
+    "rule",
+    "severity",
+    "message",
+    "line",
+    "column",
+    "section",
+    "table",
+    "cell",
+    "expected",
+    "actual",
+    "context",
+    "fingerprint",
+}
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
@@ -64,7 +77,9 @@ def test_json_contract(tmp_path: Path) -> None:
     doc = json.loads(out_file.read_text(encoding="utf-8"))
     assert doc["tool"] == "xxgk-lint" and doc["version"] == __version__ and doc["schema"] == 1
     assert doc["summary"]["files"] == 2
-    assert doc["summary"]["errors"] == sum(1 for f in doc["files"] for x in f["findings"] if x["severity"] == "error")
+    assert doc["summary"]["errors"] == sum(
+        1 for f in doc["files"] for x in f["findings"] if x["severity"] == "error"
+    )
     for f in doc["files"]:
         assert set(f) >= FILE_KEYS
         assert f["template"] == "gov-2019"
@@ -83,7 +98,10 @@ def test_fingerprints_survive_unrelated_edits(tmp_path: Path) -> None:
     a = tmp_path / "a.txt"
     b = tmp_path / "b.txt"
     a.write_text(text, encoding="utf-8")
-    b.write_text("某某局2018年政府信息公开工作年度报告\n补充说明一段。\n" + text.replace("一年来", "过去一年"), encoding="utf-8")
+    b.write_text(
+        "某某局2018年政府信息公开工作年度报告\n补充说明一段。\n" + text.replace("一年来", "过去一年"),
+        encoding="utf-8",
+    )
     fa = json.loads(run("check", "--format", "json", str(a))[1])["files"][0]["findings"]
     fb = json.loads(run("check", "--format", "json", str(b))[1])["files"][0]["findings"]
     assert {x["fingerprint"] for x in fa} == {x["fingerprint"] for x in fb}
@@ -97,7 +115,9 @@ def test_select_and_ignore_prefixes() -> None:
     _, out = run("check", "--format", "json", "--ignore", "T101,T107", str(SEED["004"]))
     rules = {x["rule"] for x in json.loads(out)["files"][0]["findings"]}
     assert "T101" not in rules and "T107" not in rules and "S101" in rules
-    _, out = run("check", "--format", "json", "--select", "T", "--ignore", "T1", "--select", "T103", str(SEED["004"]))
+    _, out = run(
+        "check", "--format", "json", "--select", "T", "--ignore", "T1", "--select", "T103", str(SEED["004"])
+    )
     rules = {x["rule"] for x in json.loads(out)["files"][0]["findings"]}
     assert "T103" in rules and not {r for r in rules if r.startswith("T1") and r != "T103"}
 
@@ -154,7 +174,9 @@ def test_sarif_and_html_formats(tmp_path: Path) -> None:
 
 def test_fix_rewrites_a_derivable_total(tmp_path: Path) -> None:
     text = CLEAN_2019.read_text(encoding="utf-8")
-    broken = text.replace("(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 11 |", "(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 13 |")
+    broken = text.replace(
+        "(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 11 |", "(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 13 |"
+    )
     report = tmp_path / "r.txt"
     report.write_text(broken, encoding="utf-8")
     assert run("check", str(report))[0] == 1

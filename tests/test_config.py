@@ -95,7 +95,8 @@ def test_bad_rule_file_names_file_and_line(tmp_path: Path) -> None:
     rules_dir = report.parents[2] / "house-rules"
     rules_dir.mkdir()
     (rules_dir / "bad.yaml").write_text(
-        "rules:\n  - code: S902\n    name: x\n    check: no_such_kind\n    message: m\n    summary: s\n", encoding="utf-8"
+        "rules:\n  - code: S902\n    name: x\n    check: no_such_kind\n    message: m\n    summary: s\n",
+        encoding="utf-8",
     )
     code, _, err = run("check", str(report))
     assert code == 2
@@ -104,7 +105,8 @@ def test_bad_rule_file_names_file_and_line(tmp_path: Path) -> None:
     code, _, err = run("check", str(report))
     assert code == 2 and "bad.yaml:" in err and "YAML" in err
     (rules_dir / "bad.yaml").write_text(
-        "rules:\n  - code: S101\n    name: x\n    check: required_sections\n    message: m\n    summary: s\n", encoding="utf-8"
+        "rules:\n  - code: S101\n    name: x\n    check: required_sections\n    message: m\n    summary: s\n",
+        encoding="utf-8",
     )
     code, _, err = run("check", str(report))
     assert code == 2 and "S101" in err and "already defined" in err

@@ -35,7 +35,11 @@ def test_2018_report_falls_under_the_2008_rule_not_the_2019_one() -> None:
     assert r.report.published_on == date(2019, 2, 1)
     assert not d_findings(r, "D101")
     # the same text as a 2019 report signed 2020-02-01 is one day late under the 2019 rule
-    as_2019 = late_text.replace("2018年度政务公开", "2019年度政务公开").replace("2018年", "2019年").replace("2019年2月1日", "2020年2月1日")
+    as_2019 = (
+        late_text.replace("2018年度政务公开", "2019年度政务公开")
+        .replace("2018年", "2019年")
+        .replace("2019年2月1日", "2020年2月1日")
+    )
     r = lint_text(as_2019, "003.txt")
     assert r.report.report_year == 2019
     late = d_findings(r, "D101")
@@ -96,7 +100,11 @@ def test_signature_after_page_date(page: str, fires: bool) -> None:
 def test_holiday_rollover_is_an_option() -> None:
     # a 2022 department report is due 2023-01-31 (a working day); 2023-01-28 was a make-up workday.
     # 2021 report due 2022-01-31: Spring Festival break (2022-01-31 .. 2022-02-06) -> next workday 2022-02-07
-    text = SEED3.replace("2018年度政务公开", "2021年度政务公开").replace("2018年", "2021年").replace("2019年1月31日", "2022年2月7日")
+    text = (
+        SEED3.replace("2018年度政务公开", "2021年度政务公开")
+        .replace("2018年", "2021年")
+        .replace("2019年1月31日", "2022年2月7日")
+    )
     strict = lint_text(text, "x.txt")
     assert [f.expected for f in d_findings(strict, "D101")] == ["<= 2022-01-31"]
     rolled = lint_document(read_text(text, "x.txt"), Options(extra={"deadline_rollover": "next-workday"}))

@@ -42,7 +42,9 @@ def test_flattened_table_still_gets_reconciliation_errors() -> None:
 
 
 def test_run_together_digits_are_reported_not_guessed() -> None:
-    text = flatten(CLEAN).replace("一、本年新收政府信息公开申请数量 20 3 1 0 1 0 25", "一、本年新收政府信息公开申请数量 203101025")
+    text = flatten(CLEAN).replace(
+        "一、本年新收政府信息公开申请数量 20 3 1 0 1 0 25", "一、本年新收政府信息公开申请数量 203101025"
+    )
     r = lint_text(text, "flat.txt")
     t109 = [f for f in r.findings if f.rule == "T109"]
     assert len(t109) == 1 and t109[0].severity == "info" and t109[0].table == "requests"

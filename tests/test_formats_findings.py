@@ -45,16 +45,23 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], F
 
 
 def signature(r: FileResult) -> Counter[tuple[object, ...]]:
-    return Counter((f.rule, f.severity, f.section, f.table, f.cell) for f in r.findings if f.rule[0] not in "DH")
+    return Counter(
+        (f.rule, f.severity, f.section, f.table, f.cell) for f in r.findings if f.rule[0] not in "DH"
+    )
 
 
 @pytest.mark.parametrize("prefix", sorted(TITLES))
 @pytest.mark.parametrize("fmt", ["html", "docx", "pdf"])
-def test_same_findings_in_every_format(results: dict[tuple[str, str], FileResult], fmt: str, prefix: str) -> None:
+def test_same_findings_in_every_format(
+    results: dict[tuple[str, str], FileResult], fmt: str, prefix: str
+) -> None:
     txt = results[("txt", prefix)]
     other = results[(fmt, prefix)]
     assert other.report is not None and other.report.template == txt.report.template
-    assert signature(other) == signature(txt), (signature(other) - signature(txt), signature(txt) - signature(other))
+    assert signature(other) == signature(txt), (
+        signature(other) - signature(txt),
+        signature(txt) - signature(other),
+    )
 
 
 def test_findings_point_into_each_format(results: dict[tuple[str, str], FileResult]) -> None:

@@ -51,5 +51,7 @@ def test_mojibake() -> None:
     text = CLEAN.replace("发布各类政府信息1629条", "发布锟斤拷锟斤拷信息1629条")
     f = h(lint_text(text, "x.txt"), "H104")
     assert len(f) == 1 and f[0].actual == "锟斤拷"
-    latin1 = CLEAN.replace("发布各类政府信息1629条", "å‘布各ç±»æ”¿府信息1629条".encode().decode("latin-1", errors="replace"))
+    latin1 = CLEAN.replace(
+        "发布各类政府信息1629条", "å‘布各ç±»æ”¿府信息1629条".encode().decode("latin-1", errors="replace")
+    )
     assert h(lint_text(latin1, "x.txt"), "H104")

@@ -14,8 +14,30 @@ from xxgk_lint.read.document import Cell
 from xxgk_lint.read.text import read_text
 
 CLEAN_LINES = CLEAN_2019.read_text(encoding="utf-8").split("\n")
-PIECES = ["|", " | ", "/", "0", "9", "-3", "5234.55万元", "一、", "(一)", "1.", "总计", "自然人", "第二十条第(一)项", "\n", " ", "、", "“", "|||"]
-cell_text = st.text(alphabet=st.sampled_from(list("0123456789/-.| 一二三四五六七八九十()、万元件条总计其他予以公开")), max_size=20)
+PIECES = [
+    "|",
+    " | ",
+    "/",
+    "0",
+    "9",
+    "-3",
+    "5234.55万元",
+    "一、",
+    "(一)",
+    "1.",
+    "总计",
+    "自然人",
+    "第二十条第(一)项",
+    "\n",
+    " ",
+    "、",
+    "“",
+    "|||",
+]
+cell_text = st.text(
+    alphabet=st.sampled_from(list("0123456789/-.| 一二三四五六七八九十()、万元件条总计其他予以公开")),
+    max_size=20,
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

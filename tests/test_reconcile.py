@@ -25,7 +25,12 @@ def sub(*pairs: tuple[str, str]) -> Callable[[str], str]:
 # code -> (mutation, {cell: (expected, actual)} of the failures)
 CASES: dict[str, tuple[Callable[[str], str], dict[str, tuple[object, object]]]] = {
     "T201": (
-        sub(("四、结转下年度继续办理 | 2 | 1 | 0 | 0 | 0 | 0 | 3 |", "四、结转下年度继续办理 | 3 | 1 | 0 | 0 | 0 | 0 | 4 |")),
+        sub(
+            (
+                "四、结转下年度继续办理 | 2 | 1 | 0 | 0 | 0 | 0 | 3 |",
+                "四、结转下年度继续办理 | 3 | 1 | 0 | 0 | 0 | 0 | 4 |",
+            )
+        ),
         {"carried_forward.natural_person": (2, 3), "carried_forward.total": (3, 4)},
     ),
     "T202": (
@@ -40,9 +45,15 @@ CASES: dict[str, tuple[Callable[[str], str], dict[str, tuple[object, object]]]] 
         {"new.total": (26, 25), "carried_forward.total": (4, 3)},
     ),
     "T204": (sub(("1 | 1 | 0 | 1 | 3 | 1 |", "1 | 1 | 0 | 1 | 4 | 1 |")), {"review.total": (3, 4)}),
-    "T205": (sub(("规范性文件 | 3 | 3 | 12 |", "规范性文件 | 3 | 13 | 12 |")), {"normative_docs.published": (12, 13)}),
+    "T205": (
+        sub(("规范性文件 | 3 | 3 | 12 |", "规范性文件 | 3 | 13 | 12 |")),
+        {"normative_docs.published": (12, 13)},
+    ),
     "T206": (sub(("其他对外管理服务事项 | 4 | -1 | 56 |", "其他对外管理服务事项 | 4 | -5 | 56 |")), {}),
-    "T207": (sub(("(六)其他处理 | 0 | 0 | 1 | 0 | 0 | 0 | 1 |", "(六)其他处理 | 2 | 1 |")), {"other.total": (2, 1)}),
+    "T207": (
+        sub(("(六)其他处理 | 0 | 0 | 1 | 0 | 0 | 0 | 1 |", "(六)其他处理 | 2 | 1 |")),
+        {"other.total": (2, 1)},
+    ),
 }
 
 
@@ -59,7 +70,9 @@ def test_each_relation_breaks_alone(code: str) -> None:
     serious = {f.rule for f in r.findings if f.severity != "info" and f.rule[0] in "ST"}
     assert serious == {code}, [(f.rule, f.message) for f in r.findings if f.severity != "info"]
     hits = [f for f in r.findings if f.rule == code]
-    assert all(f.severity == "error" and f.line is not None for f in hits), [(f.severity, f.line) for f in hits]
+    assert all(f.severity == "error" and f.line is not None for f in hits), [
+        (f.severity, f.line) for f in hits
+    ]
     got = {f.cell: (f.expected, f.actual) for f in hits}
     for cell, ea in expected.items():
         assert got.get(cell) == ea, got
@@ -114,14 +127,21 @@ def test_decimal_amounts_use_precision_intervals() -> None:
 
 COLS = 6
 N_OUTCOMES = 19  # (一) (二), 8 不予公开, 3 无法提供, 5 不予处理, (六)
-OUTCOME_ROWS = CLEAN.split("三、收到和处理政府信息公开申请情况\n", 1)[1].split("\n四、政府信息公开行政复议", 1)[0].split("\n")
+OUTCOME_ROWS = (
+    CLEAN.split("三、收到和处理政府信息公开申请情况\n", 1)[1]
+    .split("\n四、政府信息公开行政复议", 1)[0]
+    .split("\n")
+)
 
 
 def _render_table3(new: list[int], carried: list[int], outcomes: list[list[int]]) -> str:
     first = next(i for i, row in enumerate(OUTCOME_ROWS) if row.startswith("一、本年新收"))
     last = next(i for i, row in enumerate(OUTCOME_ROWS) if row.startswith("(七)总计"))
     header = OUTCOME_ROWS[:first]
-    labels = [" | ".join(c for c in row.split(" | ") if not c.strip(" |").isdigit()).strip(" |") for row in OUTCOME_ROWS[first + 2 : last]]
+    labels = [
+        " | ".join(c for c in row.split(" | ") if not c.strip(" |").isdigit()).strip(" |")
+        for row in OUTCOME_ROWS[first + 2 : last]
+    ]
     total = [sum(o[j] for o in outcomes) for j in range(COLS)]
     forward = [new[j] + carried[j] - total[j] for j in range(COLS)]
 
@@ -137,7 +157,9 @@ def _render_table3(new: list[int], carried: list[int], outcomes: list[list[int]]
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_random_consistent_tables_reconcile(data: st.DataObject) -> None:
-    outcomes = [data.draw(st.lists(st.integers(0, 50), min_size=COLS, max_size=COLS)) for _ in range(N_OUTCOMES)]
+    outcomes = [
+        data.draw(st.lists(st.integers(0, 50), min_size=COLS, max_size=COLS)) for _ in range(N_OUTCOMES)
+    ]
     total = [sum(o[j] for o in outcomes) for j in range(COLS)]
     forward = data.draw(st.lists(st.integers(0, 20), min_size=COLS, max_size=COLS))
     carried = [data.draw(st.integers(0, total[j] + forward[j])) for j in range(COLS)]

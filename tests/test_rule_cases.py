@@ -39,20 +39,47 @@ def _move_section_five_before_four(text: str) -> str:
 MUTATIONS: dict[str, tuple[Callable[[str], str], dict[str, object]]] = {
     "S101": (_drop_lines(r"^六、", 2), {"section": "六", "severity": "error"}),
     "S102": (_move_section_five_before_four, {"section": "四"}),
-    "S103": (_sub("五、存在的主要问题及改进情况", "五、存在问题及改进情况"), {"section": "五", "expected": "五、存在的主要问题及改进情况"}),
+    "S103": (
+        _sub("五、存在的主要问题及改进情况", "五、存在问题及改进情况"),
+        {"section": "五", "expected": "五、存在的主要问题及改进情况"},
+    ),
     "T001": (_drop_lines(r"^行政复议 \| 行政诉讼", 4), {"table": "reviews", "section": "四"}),
     "T002": (_drop_lines(r"^\(二\)部分公开"), {"table": "requests", "cell": "partial"}),
     "T003": (_drop_lines(r"^商业企业 \|"), {"table": "requests", "cell": "*.commercial"}),
-    "T004": (_sub("(二)部分公开", "(二)不分公开"), {"cell": "partial", "expected": "(二)部分公开(区分处理的,只计这一情形,不计其他情形)"}),
+    "T004": (
+        _sub("(二)部分公开", "(二)不分公开"),
+        {"cell": "partial", "expected": "(二)部分公开(区分处理的,只计这一情形,不计其他情形)"},
+    ),
     "T005": (_sub("商业企业 |", "商业机构 |"), {"cell": "*.commercial", "actual": "商业机构"}),
-    "T006": (_sub("(六)其他处理 |", "其中:网上申请 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n(六)其他处理 |"), {"table": "requests", "actual": "其中:网上申请"}),
-    "T101": (_sub("规章 | 0 | 0 | 0 |", "规章 | / | - | 0 |"), {"cell": "regulations.made", "actual": ["/", "-"]}),
+    "T006": (
+        _sub("(六)其他处理 |", "其中:网上申请 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n(六)其他处理 |"),
+        {"table": "requests", "actual": "其中:网上申请"},
+    ),
+    "T101": (
+        _sub("规章 | 0 | 0 | 0 |", "规章 | / | - | 0 |"),
+        {"cell": "regulations.made", "actual": ["/", "-"]},
+    ),
     "T102": (_sub("规章 | 0 | 0 | 0 |", "规章 |  | 0 | 0 |"), {"cell": "regulations.made", "actual": ""}),
-    "T103": (_sub("政府集中采购 | 5 | 128.5 |", "政府集中采购 | 5 | 128.5万元 |"), {"cell": "procurement.amount", "expected": "128.5"}),
-    "T104": (_sub("行政处罚 | 6 | 0 | 12 |", "行政处罚 | 6 | 0 | -12 |"), {"cell": "punishment.decisions", "severity": "error", "actual": "-12"}),
-    "T105": (_sub("行政处罚 | 6 | 0 | 12 |", "行政处罚 | 6 | 0 | 12.5 |"), {"cell": "punishment.decisions", "actual": "12.5"}),
-    "T106": (_sub("行政强制 | 2 | 0 | 0 |", "行政强制 | 2 | 0 | 见附件 |"), {"cell": "coercion.decisions", "actual": "见附件"}),
-    "T107": (_sub("(六)其他处理 | 0 | 0 | 1 | 0 | 0 | 0 | 1 |", "(六)其他处理 | 1 | 1 | ||||||"), {"table": "requests", "severity": "info"}),
+    "T103": (
+        _sub("政府集中采购 | 5 | 128.5 |", "政府集中采购 | 5 | 128.5万元 |"),
+        {"cell": "procurement.amount", "expected": "128.5"},
+    ),
+    "T104": (
+        _sub("行政处罚 | 6 | 0 | 12 |", "行政处罚 | 6 | 0 | -12 |"),
+        {"cell": "punishment.decisions", "severity": "error", "actual": "-12"},
+    ),
+    "T105": (
+        _sub("行政处罚 | 6 | 0 | 12 |", "行政处罚 | 6 | 0 | 12.5 |"),
+        {"cell": "punishment.decisions", "actual": "12.5"},
+    ),
+    "T106": (
+        _sub("行政强制 | 2 | 0 | 0 |", "行政强制 | 2 | 0 | 见附件 |"),
+        {"cell": "coercion.decisions", "actual": "见附件"},
+    ),
+    "T107": (
+        _sub("(六)其他处理 | 0 | 0 | 1 | 0 | 0 | 0 | 1 |", "(六)其他处理 | 1 | 1 | ||||||"),
+        {"table": "requests", "severity": "info"},
+    ),
 }
 
 
@@ -74,7 +101,9 @@ def test_rule_fires_on_its_defect(code: str, clean_text: str) -> None:
         assert f.line is not None, f"{code} finding has no line"
     # a single defect gives findings of that rule only (no collateral structure/table noise),
     # except rules whose defect necessarily implies another (a dropped row also has no label)
-    others = {f.rule for f in result.findings if f.rule != code and f.rule[0] in "ST" and f.severity != "info"}
+    others = {
+        f.rule for f in result.findings if f.rule != code and f.rule[0] in "ST" and f.severity != "info"
+    }
     assert not others, others
 
 

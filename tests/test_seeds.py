@@ -27,7 +27,9 @@ def test_seed_004_missing_section_six_and_slash_cells() -> None:
     # table 四 is all "/" (15 cells, three rows)
     assert sum(1 for f in slash if f.table == "reviews") == 3
     unit = [f for f in r.findings if f.rule == "T103"]
-    assert [(f.cell, f.actual, f.expected) for f in unit] == [("procurement.amount", "5234.55万元", "5234.55")]
+    assert [(f.cell, f.actual, f.expected) for f in unit] == [
+        ("procurement.amount", "5234.55万元", "5234.55")
+    ]
     # collapsed blanks in table 三 are reported once, as info
     unplaced = [f for f in r.findings if f.rule == "T107"]
     assert len(unplaced) == 1 and unplaced[0].severity == "info" and unplaced[0].table == "requests"

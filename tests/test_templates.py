@@ -25,7 +25,11 @@ def test_clean_2021_fixture_passes_clean() -> None:
 
 def test_2019_layout_for_a_2022_report_is_outdated_but_checked_as_written() -> None:
     old = CLEAN_2019.read_text(encoding="utf-8")
-    old = old.replace("2018年度", "2022年度").replace("2018年", "2022年").replace("2019年1月31日", "2023年1月20日")
+    old = (
+        old.replace("2018年度", "2022年度")
+        .replace("2018年", "2022年")
+        .replace("2019年1月31日", "2023年1月20日")
+    )
     r = lint_text(old, "old.txt")
     assert r.report.template == "gov-2019"
     s201 = [f for f in r.findings if f.rule == "S201"]
@@ -79,7 +83,9 @@ def test_government_report_must_cover_assessment_evaluation_accountability() -> 
 
 
 def test_2021_section_five_reports_last_years_problems() -> None:
-    text = CLEAN_2021.replace("上年度报告所列问题均已整改:针对上年度提出的公开渠道单一问题,已开设政务新媒体专栏,整改到位。\n", "")
+    text = CLEAN_2021.replace(
+        "上年度报告所列问题均已整改:针对上年度提出的公开渠道单一问题,已开设政务新媒体专栏,整改到位。\n", ""
+    )
     r = lint_text(text, "x.txt")
     s302 = [f for f in r.findings if f.rule == "S302"]
     assert len(s302) == 1 and s302[0].section == "五" and s302[0].line is not None

@@ -53,21 +53,70 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "html"]), default="text", show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the output to FILE instead of stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "html"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the output to FILE instead of stdout.",
+)
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (e.g. S,T1,N101).")
 @click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes.")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True, help="Message language.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True, help="Lowest severity that makes the exit code 1.")
-@click.option("--template", default="auto", show_default=True, help="Template version: auto or a template id (see `xxgk-lint rules --templates`).")
-@click.option("--kind", type=click.Choice(["department", "government"]), help="Override the entity kind read from the report.")
-@click.option("--published-on", "published_on", help="Publication date YYYY-MM-DD (overrides what the report says).")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour output (honours NO_COLOR / FORCE_COLOR).")
-@click.option("--fix", is_flag=True, help="Rewrite derivable totals (T202/T203/T204) in txt/md/docx files in place, then check.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "never"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option(
+    "--template",
+    default="auto",
+    show_default=True,
+    help="Template version: auto or a template id (see `xxgk-lint rules --templates`).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["department", "government"]),
+    help="Override the entity kind read from the report.",
+)
+@click.option(
+    "--published-on", "published_on", help="Publication date YYYY-MM-DD (overrides what the report says)."
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour output (honours NO_COLOR / FORCE_COLOR).",
+)
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Rewrite derivable totals (T202/T203/T204) in txt/md/docx files in place, then check.",
+)
 @click.option("--fix-unsafe", is_flag=True, help="Also write 0 for '/' or blank count cells (implies --fix).")
-@click.option("--config", type=click.Path(dir_okay=False, exists=True, path_type=Path), help="Use this configuration file for every input (no discovery).")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Use this configuration file for every input (no discovery).",
+)
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
-@click.option("--deadline-rollover", type=click.Choice(["none", "next-workday"]), default="none", show_default=True, help="Roll a deadline that falls on a public holiday to the next working day (a policy choice).")
+@click.option(
+    "--deadline-rollover",
+    type=click.Choice(["none", "next-workday"]),
+    default="none",
+    show_default=True,
+    help="Roll a deadline that falls on a public holiday to the next working day (a policy choice).",
+)
 def check(
     paths: tuple[Path, ...],
     fmt: str,
@@ -120,7 +169,10 @@ def check(
         for cfg, files in group_by_config(list(iter_inputs(paths)), config, no_config):
             opts, file_fail_on = options_for(cfg, cli, pub)
             if opts.template not in _template_choices():
-                raise click.BadParameter(f"unknown template '{opts.template}' (choose from {', '.join(_template_choices())})", param_hint="--template")
+                raise click.BadParameter(
+                    f"unknown template '{opts.template}' (choose from {', '.join(_template_choices())})",
+                    param_hint="--template",
+                )
             rules = opts.active_rules()
             out_lang = cli["lang"] or opts.lang
             if fix or fix_unsafe:
@@ -178,7 +230,9 @@ def exit_code(results: list, thresholds: list[str] | str) -> int:  # type: ignor
     return 0
 
 
-def group_by_config(files: list[Path], config: Path | None, no_config: bool) -> list[tuple[object, list[Path]]]:
+def group_by_config(
+    files: list[Path], config: Path | None, no_config: bool
+) -> list[tuple[object, list[Path]]]:
     """Files grouped by the configuration that applies to each (closest upwards wins)."""
     from xxgk_lint.config import Config, find_config, load_config
 
@@ -217,7 +271,9 @@ def options_for(cfg: object, cli: dict, published_on: date | None) -> tuple[obje
 
 @main.command("rules")
 @click.option("--lang", type=click.Choice(LANGS), default="zh", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
 @click.option("--templates", "show_templates", is_flag=True, help="List the template versions instead.")
 def rules_cmd(lang: str, fmt: str, show_templates: bool) -> None:
     """List every rule (code, severity, name, summary)."""
@@ -234,7 +290,13 @@ def rules_cmd(lang: str, fmt: str, show_templates: bool) -> None:
         import json
 
         data = [
-            {"code": r.code, "name": r.name, "severity": r.severity, "summary": r.text("summary", lang), "templates": list(r.templates)}
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity,
+                "summary": r.text("summary", lang),
+                "templates": list(r.templates),
+            }
             for r in rules
         ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -257,7 +319,10 @@ def explain(code: str, lang: str) -> None:
     want = code.strip().upper()
     for r in builtin_rules():
         if r.code == want or r.name == code.strip():
-            heads = {"zh": ("严重程度", "适用格式", "错误示例", "正确示例", "全部"), "en": ("severity", "templates", "wrong", "right", "all")}[lang]
+            heads = {
+                "zh": ("严重程度", "适用格式", "错误示例", "正确示例", "全部"),
+                "en": ("severity", "templates", "wrong", "right", "all"),
+            }[lang]
             click.echo(f"{r.code} {r.name}: {r.text('summary', lang)}")
             click.echo(f"{heads[0]}: {r.severity}    {heads[1]}: {', '.join(r.templates) or heads[4]}\n")
             if r.text("doc", lang):

@@ -76,9 +76,13 @@ def parse_config(data: Any, path: Path) -> Config:
         raise ConfigError(path, "expected a mapping of settings")
     unknown = set(data) - KEYS
     if unknown:
-        raise ConfigError(path, f"unknown setting(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(KEYS))})")
+        raise ConfigError(
+            path, f"unknown setting(s): {', '.join(sorted(unknown))} (known: {', '.join(sorted(KEYS))})"
+        )
     severity = data.get("severity") or {}
-    if not isinstance(severity, dict) or any(v not in ("error", "warning", "info") for v in severity.values()):
+    if not isinstance(severity, dict) or any(
+        v not in ("error", "warning", "info") for v in severity.values()
+    ):
         raise ConfigError(path, "'severity' must map rule codes to error, warning or info")
     rules = data.get("rules") or []
     if isinstance(rules, str):
@@ -121,7 +125,9 @@ def load_config(path: Path) -> Config:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(path, f"YAML error: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None) from None
+        raise ConfigError(
+            path, f"YAML error: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None
+        ) from None
     return parse_config(data, path)
 
 

@@ -72,10 +72,19 @@ def lint_document(doc: Document, opts: Options, rules: list[Rule] | None = None)
     try:
         report = parse_document(doc, opts.template, kind=opts.kind, published_on=opts.published_on)
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop a batch
-        return FileResult(doc.path, [internal_error(all_rules, f"parse: {type(exc).__name__}: {exc}", opts.lang)], doc=doc)
+        return FileResult(
+            doc.path, [internal_error(all_rules, f"parse: {type(exc).__name__}: {exc}", opts.lang)], doc=doc
+        )
     template = get_template(report.template) if report.template else None
     findings = run_checks(
-        report, doc, template, rules, lang=opts.lang, severity_overrides=opts.severity, options=opts.extra, all_rules=all_rules
+        report,
+        doc,
+        template,
+        rules,
+        lang=opts.lang,
+        severity_overrides=opts.severity,
+        options=opts.extra,
+        all_rules=all_rules,
     )
     return FileResult(doc.path, findings, report=report, doc=doc)
 
@@ -87,7 +96,11 @@ def lint_path(path: str | Path, opts: Options, rules: list[Rule] | None = None) 
     except ReadError as err:
         return FileResult(str(path), [read_error_finding(err, all_rules, opts.lang)], read_error=True)
     except Exception as exc:  # noqa: BLE001
-        return FileResult(str(path), [internal_error(all_rules, f"read: {type(exc).__name__}: {exc}", opts.lang)], read_error=True)
+        return FileResult(
+            str(path),
+            [internal_error(all_rules, f"read: {type(exc).__name__}: {exc}", opts.lang)],
+            read_error=True,
+        )
     return lint_document(doc, opts, rules)
 
 

@@ -34,7 +34,11 @@ def to_finding(rule: Rule, hit: Hit, doc: Document, lang: str, severity: str | N
     return Finding(
         rule=rule.code,
         severity=(hit.severity or severity or rule.severity),  # type: ignore[arg-type]
-        message=fill(rule.text(f"message:{hit.message}" if hit.message else "message", lang) or rule.text("message", lang), values),
+        message=fill(
+            rule.text(f"message:{hit.message}" if hit.message else "message", lang)
+            or rule.text("message", lang),
+            values,
+        ),
         line=hit.line,
         column=hit.column,
         section=hit.section,

@@ -41,7 +41,9 @@ def required_sections(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         if not spec.required or spec.ordinal in found:
             continue
         # where it should have been: after the previous section found, else the document start
-        prev = [s for s in found.values() if tpl.sections.index(tpl.section(s.ordinal)) < tpl.sections.index(spec)]  # type: ignore[arg-type]
+        prev = [
+            s for s in found.values() if tpl.sections.index(tpl.section(s.ordinal)) < tpl.sections.index(spec)
+        ]  # type: ignore[arg-type]
         line = max((s.end_line for s in prev), default=None) or _first_line(ctx)
         yield Hit(
             values={"ordinal": spec.ordinal, "title": spec.title},
@@ -61,7 +63,9 @@ def section_order(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         return
     order = [s.ordinal for s in tpl.sections]
     # document order: block order (PDF line numbers restart on every page)
-    found = sorted(ctx.report.sections.values(), key=lambda s: s.block_indexes[0] if s.block_indexes else s.line)
+    found = sorted(
+        ctx.report.sections.values(), key=lambda s: s.block_indexes[0] if s.block_indexes else s.line
+    )
     seen_max = -1
     for s in found:
         idx = order.index(s.ordinal)
@@ -70,7 +74,9 @@ def section_order(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
                 values={"ordinal": s.ordinal, "title": s.title_expected, "after": order[seen_max]},
                 line=s.line,
                 section=s.ordinal,
-                expected=f"{s.ordinal} 在 {order[seen_max]} 之前" if ctx.lang == "zh" else f"{s.ordinal} before {order[seen_max]}",
+                expected=f"{s.ordinal} 在 {order[seen_max]} 之前"
+                if ctx.lang == "zh"
+                else f"{s.ordinal} before {order[seen_max]}",
                 actual=[x.ordinal for x in found],
                 subject=s.key,
             )
@@ -141,8 +147,15 @@ def rows_present(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         for r in spec.all_rows():
             if r.key in table.rows_found:
                 continue
-            if r.subtable and r.subtable not in table.groups_found and not any(
-                x.key in table.rows_found for st in spec.subtables if st.key == r.subtable for x in st.rows
+            if (
+                r.subtable
+                and r.subtable not in table.groups_found
+                and not any(
+                    x.key in table.rows_found
+                    for st in spec.subtables
+                    if st.key == r.subtable
+                    for x in st.rows
+                )
             ):
                 continue  # the whole sub-table is missing: reported once above
             yield Hit(
@@ -163,7 +176,12 @@ def columns_present(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         if table is None:
             continue
         if spec.subtables:
-            wanted = [(f"{st.key}.{c.key}", c, st.key) for st in spec.subtables if st.key in table.groups_found for c in st.columns]
+            wanted = [
+                (f"{st.key}.{c.key}", c, st.key)
+                for st in spec.subtables
+                if st.key in table.groups_found
+                for c in st.columns
+            ]
         else:
             wanted = [(c.key, c, None) for c in spec.columns]
         for key, col, _sub in wanted:
@@ -288,7 +306,9 @@ def cell_status(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             if per != "row" and extra and not cells:
                 groups = [[]]
             for group in groups:
-                raws = [c.raw for _, c in group] + ([v.raw for v in extra] if per == "row" or not cells else [])
+                raws = [c.raw for _, c in group] + (
+                    [v.raw for v in extra] if per == "row" or not cells else []
+                )
                 first = group[0][1] if group else extra[0]
                 cols = [_col_label(spec, rk, c) for c, _ in group]
                 if extra and (per == "row" or not cells):
@@ -331,7 +351,9 @@ def cell_value(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             col = spec.column(spec.row(rk), ck)
             if col is None or col.kind not in kinds or cell.value is None:
                 continue
-            bad = (test == "negative" and cell.value < 0) or (test == "fraction" and cell.value != cell.value.to_integral_value())
+            bad = (test == "negative" and cell.value < 0) or (
+                test == "fraction" and cell.value != cell.value.to_integral_value()
+            )
             if not bad:
                 continue
             yield Hit(

@@ -75,7 +75,10 @@ def content_keywords(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     if not missing:
         return
     yield Hit(
-        values={"missing": "、".join(m[0] for m in missing), "looked_for": ";".join("/".join(m[1]) for m in missing)},
+        values={
+            "missing": "、".join(m[0] for m in missing),
+            "looked_for": ";".join("/".join(m[1]) for m in missing),
+        },
         line=line,
         section=ordinal,
         expected=[m[1] for m in missing],

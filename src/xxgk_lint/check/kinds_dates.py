@@ -12,8 +12,20 @@ from xxgk_lint.check.context import CheckContext, Hit
 from xxgk_lint.check.kinds import check
 
 _SOURCE = {
-    "zh": {"option": "命令行参数", "signature": "文末落款", "meta:PubDate": "网页元数据 PubDate", "page": "网页发布日期", "manifest": "清单"},
-    "en": {"option": "command-line option", "signature": "signature date", "meta:PubDate": "page metadata PubDate", "page": "page publish date", "manifest": "manifest"},
+    "zh": {
+        "option": "命令行参数",
+        "signature": "文末落款",
+        "meta:PubDate": "网页元数据 PubDate",
+        "page": "网页发布日期",
+        "manifest": "清单",
+    },
+    "en": {
+        "option": "command-line option",
+        "signature": "signature date",
+        "meta:PubDate": "page metadata PubDate",
+        "page": "page publish date",
+        "manifest": "manifest",
+    },
 }
 
 
@@ -112,10 +124,18 @@ def date_before_year_end(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         return
     end = date(year, 12, 31)
     pub_line = report.signature_line if report.published_on_source == "signature" else None
-    for d, source, line in ((report.published_on, report.published_on_source, pub_line), (report.signature_date, "signature", report.signature_line)):
+    for d, source, line in (
+        (report.published_on, report.published_on_source, pub_line),
+        (report.signature_date, "signature", report.signature_line),
+    ):
         if d is not None and d <= end:
             yield Hit(
-                values={"year": year, "date": d.isoformat(), "source": _source_text(ctx, source), "year_end": end.isoformat()},
+                values={
+                    "year": year,
+                    "date": d.isoformat(),
+                    "source": _source_text(ctx, source),
+                    "year_end": end.isoformat(),
+                },
                 line=line,
                 expected=f"> {end.isoformat()}",
                 actual=d.isoformat(),
@@ -162,7 +182,10 @@ def signature_vs_page_date(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         return
     if report.signature_date > report.page_date:
         yield Hit(
-            values={"signature": report.signature_date.isoformat(), "page_date": report.page_date.isoformat()},
+            values={
+                "signature": report.signature_date.isoformat(),
+                "page_date": report.page_date.isoformat(),
+            },
             line=report.signature_line,
             expected=f"<= {report.page_date.isoformat()}",
             actual=report.signature_date.isoformat(),

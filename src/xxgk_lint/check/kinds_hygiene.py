@@ -117,7 +117,7 @@ def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         found = [m for m in markers if m in text]
         pairs = sum(1 for a, b in zip(text, text[1:], strict=False) if a in lead and "\x80" <= b <= "\xbf")
         if pairs >= int(rule.params.get("min_latin1_pairs", 2)):
-            found.append(text[: 12])
+            found.append(text[:12])
         if not found:
             continue
         yield Hit(

@@ -128,7 +128,10 @@ def _relation(ctx: CheckContext, rule: Any, src: str) -> Iterator[Hit]:
     if unknown and rule.params.get("report_unknown", True):
         first_table = next(iter(tables))
         cols = source.cols(first_table)
-        keys = ["/".join(_label(ctx, first_table, "col" if k in cols else "row", k) for k in u.bindings.values()) for u in unknown]
+        keys = [
+            "/".join(_label(ctx, first_table, "col" if k in cols else "row", k) for k in u.bindings.values())
+            for u in unknown
+        ]
         cells = sorted({".".join(c[1:]) for u in unknown for c in u.unknown})
         spec = ctx.template.tables.get(first_table)
         t = ctx.report.tables.get(first_table)
@@ -172,7 +175,12 @@ def unplaced_row_sum(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
                 continue
             r = spec.row(rk)
             yield Hit(
-                values={"row": r.label if r else rk, "expected": _num(s), "actual": _num(tv), "parts": " + ".join(v.raw for v in vals[:-1])},
+                values={
+                    "row": r.label if r else rk,
+                    "expected": _num(s),
+                    "actual": _num(tv),
+                    "parts": " + ".join(v.raw for v in vals[:-1]),
+                },
                 line=total.line,
                 column=total.column,
                 section=spec.section,

@@ -62,7 +62,11 @@ class Rule:
         return not self.templates or (template is not None and template in self.templates)
 
     def text(self, part: str, lang: str) -> str:
-        d: dict[str, str] = self.messages.get(part.split(":", 1)[1], {}) if part.startswith("message:") else getattr(self, part)
+        d: dict[str, str] = (
+            self.messages.get(part.split(":", 1)[1], {})
+            if part.startswith("message:")
+            else getattr(self, part)
+        )
         return d.get(lang) or d.get("zh") or d.get("en") or ""
 
 
@@ -100,7 +104,9 @@ def parse_rule_file(text: str, path: str, known_checks: Iterable[str]) -> list[R
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise RuleFileError(path, f"YAML syntax error: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None) from None
+        raise RuleFileError(
+            path, f"YAML syntax error: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None
+        ) from None
     if data is None:
         return []
     if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
@@ -112,10 +118,14 @@ def parse_rule_file(text: str, path: str, known_checks: Iterable[str]) -> list[R
         line = entry.get("__line__")
         code = entry.get("code")
         if not isinstance(code, str) or not CODE_RE.match(code):
-            raise RuleFileError(path, f"rule code {code!r} must be a family letter (S T N D H E X) and three digits", line)
+            raise RuleFileError(
+                path, f"rule code {code!r} must be a family letter (S T N D H E X) and three digits", line
+            )
         check = entry.get("check")
         if check not in known:
-            raise RuleFileError(path, f"rule {code}: unknown check kind {check!r} (known: {', '.join(sorted(known))})", line)
+            raise RuleFileError(
+                path, f"rule {code}: unknown check kind {check!r} (known: {', '.join(sorted(known))})", line
+            )
         severity = entry.get("severity", "warning")
         if severity not in SEVERITIES:
             raise RuleFileError(path, f"rule {code}: severity must be one of {', '.join(SEVERITIES)}", line)
@@ -124,7 +134,9 @@ def parse_rule_file(text: str, path: str, known_checks: Iterable[str]) -> list[R
             raise RuleFileError(path, f"rule {code}: 'templates' must be a list", line)
         alt = entry.get("messages") or {}
         if not isinstance(alt, dict):
-            raise RuleFileError(path, f"rule {code}: 'messages' must be a mapping of name to zh/en text", line)
+            raise RuleFileError(
+                path, f"rule {code}: 'messages' must be a mapping of name to zh/en text", line
+            )
         params = entry.get("params") or {}
         if not isinstance(params, dict):
             raise RuleFileError(path, f"rule {code}: 'params' must be a mapping", line)
@@ -141,7 +153,11 @@ def parse_rule_file(text: str, path: str, known_checks: Iterable[str]) -> list[R
                 right=str(entry.get("right", "") or ""),
                 templates=tuple(map(str, templates)),
                 params=_strip_lines(params),
-                messages={str(k): _lang_map(v, f"messages.{k}", path, line) for k, v in alt.items() if k != "__line__"},
+                messages={
+                    str(k): _lang_map(v, f"messages.{k}", path, line)
+                    for k, v in alt.items()
+                    if k != "__line__"
+                },
                 source=path,
                 line=line,
             )
@@ -169,7 +185,11 @@ def load_rule_dirs(dirs: Iterable[Path], known_checks: Iterable[str]) -> list[Ru
                 raise RuleFileError(display, f"cannot read rule file: {exc}") from None
             for rule in parse_rule_file(text, display, known):
                 if rule.code in rules and rules[rule.code].source != rule.source:
-                    raise RuleFileError(display, f"rule code {rule.code} is already defined in {rules[rule.code].source}", rule.line)
+                    raise RuleFileError(
+                        display,
+                        f"rule code {rule.code} is already defined in {rules[rule.code].source}",
+                        rule.line,
+                    )
                 rules[rule.code] = rule
     return sorted(rules.values(), key=lambda r: r.code)
 

@@ -88,14 +88,19 @@ def parse_document(
     report.mentions = extract_mentions(blocks, sections)
     report.signature_date, report.signature_line = find_signature_date(paragraphs)
     try:
-        report.page_date = date.fromisoformat(doc.meta["published_on"]) if doc.meta.get("published_on") else None
+        report.page_date = (
+            date.fromisoformat(doc.meta["published_on"]) if doc.meta.get("published_on") else None
+        )
     except ValueError:
         report.page_date = None
     # publication date, in order: the option (or a manifest), the page's metadata, the signature
     if published_on is not None:
         report.published_on, report.published_on_source = published_on, published_on_source
     elif report.page_date is not None:
-        report.published_on, report.published_on_source = report.page_date, doc.meta.get("published_on_source", "page")
+        report.published_on, report.published_on_source = (
+            report.page_date,
+            doc.meta.get("published_on_source", "page"),
+        )
     elif report.signature_date is not None:
         report.published_on, report.published_on_source = report.signature_date, "signature"
     return report

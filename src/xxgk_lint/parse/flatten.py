@@ -17,7 +17,9 @@ from xxgk_lint.parse.template import RowSpec, TableSpec, Template
 from xxgk_lint.parse.textnorm import norm, similarity, strip_ordinal
 from xxgk_lint.read.document import Block, Cell, Row
 
-_SPLIT = re.compile(r"^(?P<label>.*?[^\d\s./-])\s+(?P<values>(?:[-+]?[\d.,]+(?:万元|元)?|/|-|—)(?:\s+(?:[-+]?[\d.,]+(?:万元|元)?|/|-|—))*)\s*$")
+_SPLIT = re.compile(
+    r"^(?P<label>.*?[^\d\s./-])\s+(?P<values>(?:[-+]?[\d.,]+(?:万元|元)?|/|-|—)(?:\s+(?:[-+]?[\d.,]+(?:万元|元)?|/|-|—))*)\s*$"
+)
 _RUN = re.compile(r"^(?P<label>.*?[^\d\s./-])\s*(?P<digits>\d{4,})\s*$")
 _ONLY_VALUES = re.compile(r"^(?:[-+]?[\d.,]+|/|-|—)(?:\s+(?:[-+]?[\d.,]+|/|-|—)){4,}\s*$")
 
@@ -102,7 +104,14 @@ def recover_flattened(blocks: list[Block], template: Template) -> Recovery:
             held_blocks.clear()
         if pending:
             out.append(
-                Block(kind="table", line=pending[0].line, end_line=pending[-1].line, text="\n".join(" | ".join(c.text for c in r.cells) for r in pending), rows=tuple(pending), page=None)
+                Block(
+                    kind="table",
+                    line=pending[0].line,
+                    end_line=pending[-1].line,
+                    text="\n".join(" | ".join(c.text for c in r.cells) for r in pending),
+                    rows=tuple(pending),
+                    page=None,
+                )
             )
             pending.clear()
         pending_key = None

@@ -7,7 +7,9 @@ from datetime import date
 
 from xxgk_lint.parse.textnorm import norm
 
-_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?[^。]{0,30}?(?:政府信息公开|政务公开)[^。]{0,12}?(?:年度)?(?:工作)?(?:年度)?报告")
+_YEAR_IN_TITLE = re.compile(
+    r"((?:19|20)\d{2})\s*年(?:度)?[^。]{0,30}?(?:政府信息公开|政务公开)[^。]{0,12}?(?:年度)?(?:工作)?(?:年度)?报告"
+)
 _YEAR_OPENING = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?[,，、]")
 _AGENCY_TITLE = re.compile(r"^(.{2,40}?)((?:19|20)\d{2})\s*年(?:度)?政府信息公开")
 _GOVERNMENT = re.compile(r"(?:省|市|自治区|自治州|州|盟|县|区|旗|镇|乡|街道)(?:人民)?政府$")

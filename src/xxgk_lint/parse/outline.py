@@ -51,7 +51,9 @@ def parse_heading(text: str, line: int, page: int | None = None) -> Heading | No
     if not title or len(title) > MAX_TITLE:
         return None
     shown = f"({ordinal})" if level == 2 else ordinal
-    return Heading(level=level, ordinal=shown, number=number, title=title, text=text.strip(), line=line, page=page)
+    return Heading(
+        level=level, ordinal=shown, number=number, title=title, text=text.strip(), line=line, page=page
+    )
 
 
 class _BlockLexer(Lexer):

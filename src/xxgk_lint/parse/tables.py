@@ -43,7 +43,9 @@ def parse_cell(cell: Cell | None, page: int | None = None) -> CellValue:
     m = _NUM_UNIT.match(t)
     if m:
         num = m.group(1)
-        return CellValue(status="with_unit", value=Decimal(num), decimals=_decimals(num), unit=m.group(2), **kw)
+        return CellValue(
+            status="with_unit", value=Decimal(num), decimals=_decimals(num), unit=m.group(2), **kw
+        )
     return CellValue(status="text", **kw)
 
 
@@ -124,7 +126,9 @@ class _RowLexer(Lexer):
 
 @cache
 def _table_parser() -> Lark:
-    return Lark(data_path("grammars", "table.lark").read_text(encoding="utf-8"), parser="lalr", lexer=_RowLexer)
+    return Lark(
+        data_path("grammars", "table.lark").read_text(encoding="utf-8"), parser="lalr", lexer=_RowLexer
+    )
 
 
 def segment(parts: list[RowParts]) -> list[tuple[RowParts | None, list[RowParts]]]:
@@ -181,7 +185,9 @@ def score_block(block: Block, spec: TableSpec, section: str | None) -> float:
     return score
 
 
-def assign_tables(blocks: list[Block], sections: dict[str, Section], template: Template) -> dict[str, list[int]]:
+def assign_tables(
+    blocks: list[Block], sections: dict[str, Section], template: Template
+) -> dict[str, list[int]]:
     section_of_block: dict[int, str] = {}
     for sec in sections.values():
         for i in sec.block_indexes:
@@ -210,7 +216,9 @@ def _ordinal_prefix(text: str) -> str:
     return n[: len(n) - len(s)] if s and n.endswith(s) else ""
 
 
-def match_label(text: str, candidates: Sequence[RowSpec | ColumnSpec], threshold: float = 0.6) -> tuple[RowSpec | ColumnSpec, float, bool] | None:
+def match_label(
+    text: str, candidates: Sequence[RowSpec | ColumnSpec], threshold: float = 0.6
+) -> tuple[RowSpec | ColumnSpec, float, bool] | None:
     s = strip_ordinal(text)
     n = norm(text)
     best: tuple[RowSpec | ColumnSpec, float, bool] | None = None
@@ -227,14 +235,22 @@ def match_label(text: str, candidates: Sequence[RowSpec | ColumnSpec], threshold
 
 
 def _lm(key: str, cell: Cell, expected: str, exact: bool) -> LabelMatch:
-    return LabelMatch(key=key, found=cell.text, expected=expected, exact=exact, line=cell.line, column=cell.column)
+    return LabelMatch(
+        key=key, found=cell.text, expected=expected, exact=exact, line=cell.line, column=cell.column
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # reading one template table from its blocks
 
 
-def _match_header_row(cells: list[Cell], columns: Sequence[ColumnSpec], header_labels: Sequence[str], found: dict[str, LabelMatch], prefix: str = "") -> None:
+def _match_header_row(
+    cells: list[Cell],
+    columns: Sequence[ColumnSpec],
+    header_labels: Sequence[str],
+    found: dict[str, LabelMatch],
+    prefix: str = "",
+) -> None:
     cols = list(columns)
     keyed: list[int | None] = []
     for c in cells:
@@ -264,7 +280,9 @@ def _match_header_row(cells: list[Cell], columns: Sequence[ColumnSpec], header_l
             guess = prv + 1
         if guess is not None and (prefix + cols[guess].key) not in found:
             col = cols[guess]
-            score = max(similarity(strip_ordinal(c.text), strip_ordinal(v)) for v in (col.label, *col.variants))
+            score = max(
+                similarity(strip_ordinal(c.text), strip_ordinal(v)) for v in (col.label, *col.variants)
+            )
             if score >= 0.3:
                 found[prefix + col.key] = _lm(col.key, c, col.label, False)
                 keyed[i] = guess
@@ -276,7 +294,9 @@ def _match_header_row(cells: list[Cell], columns: Sequence[ColumnSpec], header_l
             keyed[i] = cols.index(col)  # type: ignore[arg-type]
 
 
-def _place(table: TableModel, spec: TableSpec, row: RowSpec, values: list[Cell], rowobj: Row, page: int | None) -> None:
+def _place(
+    table: TableModel, spec: TableSpec, row: RowSpec, values: list[Cell], rowobj: Row, page: int | None
+) -> None:
     cols = spec.columns_for(row)
     n = len(cols)
     table.row_lines[row.key] = rowobj.line
@@ -312,14 +332,18 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
             cap = norm(caption.labels[0].text)
             current_sub = next((st for st in spec.subtables if norm(st.caption) == cap), None)
             if current_sub is not None:
-                table.groups_found[current_sub.key] = _lm(current_sub.key, caption.labels[0], current_sub.caption, True)
+                table.groups_found[current_sub.key] = _lm(
+                    current_sub.key, caption.labels[0], current_sub.caption, True
+                )
         for p in rows:
             page = page_of_line.get(p.row.line)
             if p.kind == "HEADER":
                 cells = [c for c in p.labels if not c.spanned]
                 if current_sub is not None:
                     body = [c for c in cells if norm(c.text) != norm(spec.label_column or "")]
-                    _match_header_row(body, current_sub.columns, spec.header_labels, table.cols_found, current_sub.key + ".")
+                    _match_header_row(
+                        body, current_sub.columns, spec.header_labels, table.cols_found, current_sub.key + "."
+                    )
                 elif not spec.subtables:
                     _match_header_row(cells, spec.columns, spec.header_labels, table.cols_found)
                     if spec.layout == "flat":
@@ -342,7 +366,9 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
                 for gkey, glabel in spec.row_groups.items():
                     if similarity(strip_ordinal(c.text), strip_ordinal(glabel)) >= 0.7:
                         parent = gkey
-            labels = [c for c in p.labels if norm(c.text) not in spec.unit_words] if spec.unit_words else p.labels
+            labels = (
+                [c for c in p.labels if norm(c.text) not in spec.unit_words] if spec.unit_words else p.labels
+            )
             if not labels:
                 continue
             # text where a value belongs ("见附件"): cells right of the last label naming a row are values
@@ -354,7 +380,16 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
             label = labels[-1]
             ranked = _rank(label.text, candidates, parent, table)
             if ranked is None:
-                table.unknown_rows.append(LabelMatch(key="", found=label.text, expected="", exact=False, line=label.line, column=label.column))
+                table.unknown_rows.append(
+                    LabelMatch(
+                        key="",
+                        found=label.text,
+                        expected="",
+                        exact=False,
+                        line=label.line,
+                        column=label.column,
+                    )
+                )
                 continue
             rspec, exact = ranked
             parent = rspec.parent
@@ -363,7 +398,9 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
     return table
 
 
-def _rank(text: str, candidates: list[RowSpec], parent: str | None, table: TableModel) -> tuple[RowSpec, bool] | None:
+def _rank(
+    text: str, candidates: list[RowSpec], parent: str | None, table: TableModel
+) -> tuple[RowSpec, bool] | None:
     # fast path: the label exactly as the template writes it (most rows of most reports)
     n = norm(text)
     exact = [c for c in candidates if norm(c.label) == n]
@@ -411,7 +448,9 @@ def _place_flat(table: TableModel, spec: TableSpec, p: RowParts, page: int | Non
                 table.cells[(r.key, c.key)] = CellValue(status="unplaced", line=p.row.line, page=page)
 
 
-def parse_tables(blocks: list[Block], sections: dict[str, Section], template: Template) -> dict[str, TableModel]:
+def parse_tables(
+    blocks: list[Block], sections: dict[str, Section], template: Template
+) -> dict[str, TableModel]:
     out: dict[str, TableModel] = {}
     for key, idx in assign_tables(blocks, sections, template).items():
         out[key] = read_table(template.tables[key], [blocks[i] for i in idx])

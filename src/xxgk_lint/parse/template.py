@@ -78,7 +78,9 @@ class TableSpec:
         return _row_index(self).get(key)
 
     def column(self, row: RowSpec | None, key: str) -> ColumnSpec | None:
-        return _column_index(self).get((row.subtable if row else None, key)) or _column_index(self).get((None, key))
+        return _column_index(self).get((row.subtable if row else None, key)) or _column_index(self).get(
+            (None, key)
+        )
 
     def cell_keys(self) -> list[tuple[str, str]]:
         return [(r.key, c.key) for r in self.all_rows() for c in self.columns_for(r)]

@@ -17,7 +17,12 @@ def summary(results: Sequence[FileResult]) -> dict[str, int]:
     for r in results:
         for f in r.findings:
             counts[f.severity] += 1
-    return {"files": len(results), "errors": counts["error"], "warnings": counts["warning"], "infos": counts["info"]}
+    return {
+        "files": len(results),
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "infos": counts["info"],
+    }
 
 
 def to_document(results: Sequence[FileResult]) -> dict[str, Any]:

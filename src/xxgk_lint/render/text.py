@@ -18,12 +18,32 @@ _STYLE = {
     "dim": "\x1b[2m",
     "reset": "\x1b[0m",
 }
-_SEV = {"zh": {"error": "错误", "warning": "警告", "info": "提示"}, "en": {"error": "error", "warning": "warning", "info": "info"}}
-_LABELS = {
-    "zh": {"expected": "应为", "actual": "实际", "context": "原文", "where": "位置", "summary": "共检查 {files} 个文件:{errors} 个错误,{warnings} 个警告,{infos} 个提示", "clean": "未发现问题"},
-    "en": {"expected": "expected", "actual": "found", "context": "source", "where": "at", "summary": "{files} file(s) checked: {errors} error(s), {warnings} warning(s), {infos} info", "clean": "no findings"},
+_SEV = {
+    "zh": {"error": "错误", "warning": "警告", "info": "提示"},
+    "en": {"error": "error", "warning": "warning", "info": "info"},
 }
-_TABLES = {"zh": {"active": "表二", "requests": "表三", "reviews": "表四", "stats": "统计表"}, "en": {"active": "table 二", "requests": "table 三", "reviews": "table 四", "stats": "statistics table"}}
+_LABELS = {
+    "zh": {
+        "expected": "应为",
+        "actual": "实际",
+        "context": "原文",
+        "where": "位置",
+        "summary": "共检查 {files} 个文件:{errors} 个错误,{warnings} 个警告,{infos} 个提示",
+        "clean": "未发现问题",
+    },
+    "en": {
+        "expected": "expected",
+        "actual": "found",
+        "context": "source",
+        "where": "at",
+        "summary": "{files} file(s) checked: {errors} error(s), {warnings} warning(s), {infos} info",
+        "clean": "no findings",
+    },
+}
+_TABLES = {
+    "zh": {"active": "表二", "requests": "表三", "reviews": "表四", "stats": "统计表"},
+    "en": {"active": "table 二", "requests": "table 三", "reviews": "table 四", "stats": "statistics table"},
+}
 
 
 def _fmt(v: Any) -> str:
@@ -47,7 +67,9 @@ def render_text(results: Sequence[FileResult], *, lang: str = "zh", color: bool 
                 loc += f":{f.line}"
                 if f.column is not None:
                     loc += f":{f.column}"
-            out.append(f"{c('path', loc)}: {c('code', f.rule)} {c(f.severity, _SEV[lang][f.severity])} {f.message}")
+            out.append(
+                f"{c('path', loc)}: {c('code', f.rule)} {c(f.severity, _SEV[lang][f.severity])} {f.message}"
+            )
             where = []
             if f.section:
                 where.append(f"§{f.section}" if lang == "en" else f"第{f.section}部分")
@@ -60,7 +82,12 @@ def render_text(results: Sequence[FileResult], *, lang: str = "zh", color: bool 
             if where:
                 out.append(c("dim", f"    {labels['where']}: {' · '.join(where)}"))
             if f.expected is not None or f.actual is not None:
-                out.append(c("dim", f"    {labels['expected']}: {_fmt(f.expected)}    {labels['actual']}: {_fmt(f.actual)}"))
+                out.append(
+                    c(
+                        "dim",
+                        f"    {labels['expected']}: {_fmt(f.expected)}    {labels['actual']}: {_fmt(f.actual)}",
+                    )
+                )
             if f.context:
                 out.append(c("dim", f"    {labels['context']}: {f.context}"))
     s = summary(results)
