@@ -198,13 +198,14 @@ def columns_present(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             )
 
 
-@check("row_labels")
-def row_labels(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+def _label_differences(ctx: CheckContext, which: str) -> Iterator[Hit]:
+    """Row (``rows_found``) or column (``cols_found``) labels that matched a template label inexactly."""
     for spec in _specs(ctx):
         table = ctx.report.tables.get(spec.key)
         if table is None:
             continue
-        for key, m in table.rows_found.items():
+        found = table.rows_found if which == "row" else table.cols_found
+        for key, m in found.items():
             if m.exact:
                 continue
             yield Hit(
@@ -213,33 +214,21 @@ def row_labels(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
                 column=m.column,
                 section=spec.section,
                 table=spec.key,
-                cell=key,
+                cell=key if which == "row" else f"*.{m.key}",
                 expected=m.expected,
                 actual=m.found,
                 subject=key,
             )
+
+
+@check("row_labels")
+def row_labels(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    return _label_differences(ctx, "row")
 
 
 @check("column_labels")
 def column_labels(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
-    for spec in _specs(ctx):
-        table = ctx.report.tables.get(spec.key)
-        if table is None:
-            continue
-        for key, m in table.cols_found.items():
-            if m.exact:
-                continue
-            yield Hit(
-                values={"expected": m.expected, "found": m.found},
-                line=m.line,
-                column=m.column,
-                section=spec.section,
-                table=spec.key,
-                cell=f"*.{m.key}",
-                expected=m.expected,
-                actual=m.found,
-                subject=key,
-            )
+    return _label_differences(ctx, "column")
 
 
 @check("unknown_rows")
