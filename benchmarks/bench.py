@@ -257,9 +257,9 @@ def to_docx(text: str, path: Path) -> None:
         if table:
             width = max(len(r) for r in table)
             t = d.add_table(rows=len(table), cols=width)
-            for r, row in enumerate(table):
-                for c, val in enumerate(row):
-                    t.cell(r, c).text = val
+            for row, values in zip(t.rows, table, strict=True):  # (t.cell(r, c) is quadratic)
+                for cell, val in zip(row.cells, values, strict=False):
+                    cell.text = val
             table.clear()
 
     for line in text.split("\n"):

@@ -237,9 +237,9 @@ def run_audit(
             settings = settings_hash(opts, ov, config_sha, cfg.pages, refs)
             prev = index.get(inp.key)
             if prev is not None:
-                meta = prev[1]
-                page_ok = not cfg.pages or meta.get("page") is None or _nonempty(out / meta["page"])
-                if meta.get("rules_version") == rv and meta.get("settings") == settings and page_ok and meta.get("sha256") == file_sha256(inp.path):
+                done = prev[1]
+                page_ok = not cfg.pages or done.page is None or _nonempty(out / done.page)
+                if done.rules_version == rv and done.settings == settings and page_ok and done.sha256 == file_sha256(inp.path):
                     reused += 1
                     continue
             tasks.append(

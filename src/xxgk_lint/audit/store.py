@@ -14,7 +14,7 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 
 def dumps(rec: dict[str, Any]) -> str:
@@ -83,8 +83,15 @@ class JsonlAppender:
         self.close()
 
 
-def scan_jsonl(path: Path, *, repair: bool = True) -> tuple[dict[str, tuple[int, dict[str, Any]]], int]:
-    """Index a findings.jsonl: ``{key: (offset of its last good line, audit meta)}`` and the number
+class Done(NamedTuple):
+    sha256: str | None
+    rules_version: str | None
+    settings: str | None
+    page: str | None
+
+
+def scan_jsonl(path: Path, *, repair: bool = True) -> tuple[dict[str, tuple[int, Done]], int]:
+    """Index a findings.jsonl: ``{key: (offset of its last good line, Done)}`` and the number
     of bad lines skipped.  A last line without its newline (cut by a kill) is bad; with ``repair``
     the file is truncated back to the end of the last whole line so appends start clean."""
     index: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -108,8 +115,8 @@ def scan_jsonl(path: Path, *, repair: bool = True) -> tuple[dict[str, tuple[int,
                 bad += 1
                 good_end = offset
                 continue
-            # only the parts needed to decide whether the file must be checked again
-            index[key] = (start, {k: meta.get(k) for k in ("sha256", "rules_version", "settings", "page", "run_id", "checked_at")})
+            # only what decides whether the file must be checked again (a tuple: 100k of them stay small)
+            index[key] = (start, Done(meta.get("sha256"), meta.get("rules_version"), meta.get("settings"), meta.get("page")))
             good_end = offset
     if repair and good_end < path.stat().st_size:
         with open(path, "r+b") as fh:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import sys
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, date
@@ -157,6 +158,7 @@ def error_record(task: Task, detail: str, sha: str | None = None) -> dict[str, A
 
 def audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
     """Check one file; the record is the ``check`` JSON file object plus region/url and ``audit``."""
+    global _done_here
     try:
         return _audit_file(task)
     except BaseException as exc:  # noqa: BLE001 - one bad file never stops the batch
@@ -164,6 +166,41 @@ def audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
             raise
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return error_record(task, f"audit: {tb}"), None
+    finally:
+        _done_here += 1
+        if _done_here % TRIM_EVERY == 0:
+            trim_caches()
+
+
+TRIM_EVERY = 200
+TRIM_ABOVE = 1024
+_done_here = 0
+
+
+def trim_caches() -> int:
+    """Keep a long-lived worker's memory flat: clear the package's bounded ``lru_cache``s that hold
+    more than TRIM_ABOVE entries.  Some are keyed by whole paragraphs (``parse.textnorm.norm``,
+    maxsize 65536; ``parse.narrative.analyse``), so over thousands of distinct reports they keep
+    every report's text alive (~30 KB per report, ~250 MB per process at the cap).  Unbounded
+    ``@cache`` functions (rules, templates, grammars) are left alone.  Returns the number cleared."""
+    seen: set[int] = set()
+    cleared = 0
+    for name, mod in list(sys.modules.items()):
+        if not name.startswith("xxgk_lint.") or mod is None:
+            continue
+        for value in list(vars(mod).values()):
+            info = getattr(value, "cache_info", None)
+            if info is None or id(value) in seen or not callable(getattr(value, "cache_clear", None)):
+                continue
+            seen.add(id(value))
+            try:
+                ci = info()
+            except TypeError:
+                continue
+            if ci.maxsize is not None and ci.currsize > TRIM_ABOVE:
+                value.cache_clear()
+                cleared += 1
+    return cleared
 
 
 def _audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
