@@ -373,7 +373,7 @@ def test_dying_and_hanging_workers_are_isolated(tmp_path: Path) -> None:
     assert "timed out" in recs["r000005.txt"]["findings"][0]["message"]
     for key in set(rows) - {"r000003.txt", "r000005.txt"}:
         assert "E100" not in rows[key]["rules"], key
-    assert outcome.counts["crashed"] == 1 and outcome.counts["timed_out"] == 1 and outcome.counts["pool_restarts"] >= 2
+    assert outcome.counts["crashed"] == 1 and outcome.counts["timed_out"] == 1 and outcome.counts["pool_restarts"] >= 1
 
 
 def test_run_local_bounded_submission(tmp_path: Path) -> None:
