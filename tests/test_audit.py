@@ -437,6 +437,7 @@ def test_baseline_and_decisions(tmp_path: Path) -> None:
     assert "T201" not in run["totals"]["by_rule"]
     html = (out / "index.html").read_text(encoding="utf-8")
     assert 'id="baseline-fixed"' in html and 'id="total-dismissed">' + str(len(t2)) in html
+    assert html.count('<tr class="dismissed"') == len(t2) and "表格为扫描件误差" in html
 
     # decisions survive re-runs, as CSV too; "confirmed" keeps the finding counted
     csv_dec = tmp_path / "decisions.csv"
@@ -501,6 +502,18 @@ def test_config_inside_the_tree_is_ignored(tmp_path: Path) -> None:
     run = json.loads((tmp_path / "b" / "run.json").read_text(encoding="utf-8"))
     assert run["settings"]["config"]["path"] == str(cfg) and run["settings"]["config"]["sha256"]
     assert run["settings"]["config_discovery"] is False
+
+
+def test_output_folder_inside_the_tree_is_not_audited(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    for i in range(3):
+        write_report(tree, i, "txt")
+    for _ in range(2):
+        r = invoke(str(tree), "--out", str(tree / "_audit"), "--progress", "none", "--jobs", "1")
+        assert r.exit_code == 0, r.output
+        run = json.loads((tree / "_audit" / "run.json").read_text(encoding="utf-8"))
+        assert run["counts"]["inputs"] == 3
+    assert run["counts"]["reused"] == 3
 
 
 def test_english_and_fail_on(tmp_path: Path) -> None:

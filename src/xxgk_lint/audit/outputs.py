@@ -51,6 +51,7 @@ SUMMARY_COLUMNS = (
 DASHBOARD = "dashboard.html.j2"
 SCRIPT = "dashboard.js"
 RULE_CHART_MAX = 30
+DISMISSED_SHOWN = 500
 CHART_MAX = 40
 
 UI: dict[str, dict[str, str]] = {
@@ -111,6 +112,10 @@ UI: dict[str, dict[str, str]] = {
         "government": "人民政府",
         "disclosure_rate": "实质公开率",
         "fixed_list": "已整改的问题(前 {n} 条)",
+        "dismissed_list": "已驳回的问题(前 {n} 条;不计入错误和警告总数)",
+        "note": "说明",
+        "reviewer": "复核人",
+        "message": "问题",
         "rule": "规则",
         "fingerprint": "指纹",
         "sort_hint": "点击表头排序;排序和筛选状态保存在网址中(#sort=-errors&filter=region:某市)",
@@ -172,6 +177,10 @@ UI: dict[str, dict[str, str]] = {
         "government": "government",
         "disclosure_rate": "disclosure rate",
         "fixed_list": "Fixed findings (first {n})",
+        "dismissed_list": "Dismissed findings (first {n}; not counted in error and warning totals)",
+        "note": "note",
+        "reviewer": "reviewer",
+        "message": "finding",
         "rule": "rule",
         "fingerprint": "fingerprint",
         "sort_hint": "click a column to sort; sorting and filtering live in the address (#sort=-errors&filter=region:X)",
@@ -243,6 +252,7 @@ def finalize(cfg: Any, run: dict[str, Any], order: list[str], iset: IndicatorSet
     agg = Aggregator(iset)
     new_baseline: dict[str, dict[str, str]] = {}
     fixed: list[dict[str, str]] = []
+    dismissed_list: list[dict[str, str]] = []
     audited: set[str] = set()
     with open(jsonl, "rb") as src, atomic_writer(jsonl) as dst, atomic_writer(out / SUMMARY, newline="") as csv_fh:
         csv_fh.write("\ufeff")
@@ -279,6 +289,9 @@ def finalize(cfg: Any, run: dict[str, Any], order: list[str], iset: IndicatorSet
                         totals.confirmed += 1
                 if d is not None and d.decision == "dismissed":
                     n_dismissed += 1
+                    if len(dismissed_list) < DISMISSED_SHOWN:
+                        dismissed_list.append({"key": key, "rule": str(f.get("rule", "")), "message": str(f.get("message", "")),
+                                               "note": d.note, "reviewer": d.reviewer, "fingerprint": fp})
                     continue
                 active.append(f)
                 counts[f["severity"]] += 1
@@ -372,6 +385,7 @@ def finalize(cfg: Any, run: dict[str, Any], order: list[str], iset: IndicatorSet
             "dismissed": totals.dismissed,
             "confirmed": totals.confirmed,
             "unused": [{"fingerprint": d.fingerprint, "path": d.path, "decision": d.decision} for d in decisions.unused()],
+            "dismissed_shown": dismissed_list,
         }
         if decisions is not None
         else None,
@@ -546,7 +560,8 @@ def render_dashboard(
         "on_time_known": on_time.reports if on_time else 0,
         "baseline": None if base is None else {"new": base["new"], "known": base["known"], "fixed": len(base["fixed"]),
                                                  "fixed_list": base["fixed"][:200], "missing": base["missing_reports"]},
-        "decisions": None if dec is None else {"dismissed": dec["dismissed"], "confirmed": dec["confirmed"], "unused": len(dec["unused"])},
+        "decisions": None if dec is None else {"dismissed": dec["dismissed"], "confirmed": dec["confirmed"], "unused": len(dec["unused"]),
+                                                 "dismissed_list": dec["dismissed_shown"]},
         "rule_bars": rule_bars,
         "region_bars": _share_bars(totals.region, ui),
         "kind_bars": _share_bars(totals.kind, ui, lambda k: ui.get(k, k)),

@@ -153,9 +153,15 @@ class Input:
     row: ManifestRow | None
 
 
-def collect_inputs(paths: list[Path], manifest: dict[str, ManifestRow] | None) -> tuple[list[Input], str, list[str]]:
-    """(inputs in order, audit root, manifest paths that matched no input)."""
+def collect_inputs(
+    paths: list[Path], manifest: dict[str, ManifestRow] | None, exclude: Path | None = None
+) -> tuple[list[Input], str, list[str]]:
+    """(inputs in order, audit root, manifest paths that matched no input).  Files under
+    ``exclude`` (the output folder, whose pages are HTML) are never inputs."""
     files: list[Path] = list(iter_inputs(paths)) if paths else [Path(p) for p in (manifest or {})]
+    if exclude is not None:
+        skip = real(exclude) + os.sep
+        files = [f for f in files if not real(f).startswith(skip)]
     anchors = [os.path.abspath(p) if Path(p).is_dir() else os.path.dirname(os.path.abspath(p)) for p in (paths or files)]
     root = os.path.commonpath(anchors) if anchors else os.getcwd()
     rows = manifest or {}
@@ -217,7 +223,7 @@ def run_audit(
     run_id = uuid.uuid4().hex[:12]
     started = time.monotonic()
     with _locked(out):
-        inputs, root, unmatched = collect_inputs(cfg.paths, manifest)
+        inputs, root, unmatched = collect_inputs(cfg.paths, manifest, exclude=out)
         jsonl = out / FINDINGS
         index, bad_lines = scan_jsonl(jsonl)
         previous = _read_json(out / RUN)
