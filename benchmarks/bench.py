@@ -350,19 +350,27 @@ def measure_bare(paths: list[Path], fmt: str) -> float:
     return time.perf_counter() - t
 
 
+# Runs a command and prints "<exit code> <wall s> <ru_maxrss KB>".  A fresh small interpreter starts
+# the audit: a child forked straight from this (large) process would report this process's RSS.
+_RUSAGE = """
+import os, subprocess, sys, time
+t = time.perf_counter()
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = p.stderr.read()
+_pid, status, usage = os.wait4(p.pid, 0)
+sys.stderr.write(err.decode(errors="replace")[-2000:])
+print(os.waitstatus_to_exitcode(status), time.perf_counter() - t, usage.ru_maxrss)
+"""
+
+
 def run_audit(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
     """(wall seconds, peak RSS in bytes of the audit process tree's largest process)."""
     cmd = [*_cli(), "audit", str(folder), "--out", str(out), "--jobs", str(jobs), "--no-pages", "--progress", "none"]
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    wall = time.perf_counter() - t
-    if proc.returncode != 0:
-        raise SystemExit(f"audit failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_maxrss * 1024  # Linux: kilobytes
+    r = subprocess.run([sys.executable, "-c", _RUSAGE, *cmd], capture_output=True, text=True, check=False)
+    code, wall, maxrss = r.stdout.split()
+    if code != "0":
+        raise SystemExit(f"audit failed ({code}): {r.stderr}")
+    return float(wall), int(maxrss) * 1024  # Linux: kilobytes
 
 
 def _line(name: str, value: str, target: str, ok: bool | None) -> None:
