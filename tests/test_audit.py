@@ -487,21 +487,24 @@ def test_config_inside_the_tree_is_ignored(tmp_path: Path) -> None:
         write_report(tree, i, "txt", defect="missing_section")
     plain = invoke(str(tree), "--out", str(tmp_path / "a"), "--progress", "none", "--jobs", "1")
     assert plain.exit_code == 0
-    ignore_all = 'ignore = ["S", "T", "N", "D", "H", "E", "X"]\nselect = []\n'
-    (tree / ".xxgk-lint.toml").write_text(ignore_all, encoding="utf-8")
-    (tree / "xxgk-lint.toml").write_text(ignore_all, encoding="utf-8")
-    (tree / "pyproject.toml").write_text("[tool.xxgk-lint]\n" + ignore_all, encoding="utf-8")
+    (tree / "xxgk-lint.yaml").write_text("ignore: [S, T, N, D, H, E, X]\n", encoding="utf-8")
     (tree / ".xxgk-lint.yaml").write_text("ignore: [S, T, N, D, H, E, X]\n", encoding="utf-8")
-    cfg = tmp_path / "office.toml"
-    cfg.write_text("# the office's own settings\n", encoding="utf-8")
-    r = invoke(str(tree), "--out", str(tmp_path / "b"), "--progress", "none", "--jobs", "1", "--config", str(cfg))
+    (tree / "pyproject.toml").write_text('[tool.xxgk-lint]\nignore = ["S", "T", "N", "D", "H", "E", "X"]\n', encoding="utf-8")
+    # `check` would obey them ...
+    r = CliRunner().invoke(main, ["check", "--format", "json", str(tree)])
+    assert json.loads(r.output)["summary"]["errors"] == 0
+    # ... the audit does not; only the office's --config counts
+    office = tmp_path / "office.yaml"
+    office.write_text("severity: {S101: warning}\nlang: en\n", encoding="utf-8")
+    r = invoke(str(tree), "--out", str(tmp_path / "b"), "--progress", "none", "--jobs", "1", "--config", str(office))
     assert r.exit_code == 0, r.output
     a, b = read_summary(tmp_path / "a"), read_summary(tmp_path / "b")
     assert [x["rules"] for x in a.values()] == [x["rules"] for x in b.values()]
     assert all("S101" in x["rules"] for x in b.values())
+    assert [int(x["errors"]) for x in b.values()] == [int(x["errors"]) - 1 for x in a.values()]  # S101 now a warning
     run = json.loads((tmp_path / "b" / "run.json").read_text(encoding="utf-8"))
-    assert run["settings"]["config"]["path"] == str(cfg) and run["settings"]["config"]["sha256"]
-    assert run["settings"]["config_discovery"] is False
+    assert run["settings"]["config"]["path"] == str(office) and run["settings"]["config"]["sha256"]
+    assert run["settings"]["config_discovery"] is False and run["settings"]["options"]["lang"] == "en"
 
 
 def test_output_folder_inside_the_tree_is_not_audited(tmp_path: Path) -> None:

@@ -29,8 +29,9 @@ from the manifest's folder.  A manifest's published_on and kind are checked as i
 the summary.  With a manifest, PATHS may be omitted.
 
 \b
-Config files inside the audited tree are never read (a submitter cannot switch rules off); only a
-file named with --config counts, and it is recorded in run.json.
+Config files inside the audited tree are never read (a submitter cannot switch rules off); only
+the file named with --config is used (the keys `check` reads from xxgk-lint.yaml; command-line
+options win over it), and it is recorded with its sha256 in run.json.
 
 \b
 Scale-out: --executor dask --scheduler tcp://HOST:8786 runs the same per-file function on a Dask
@@ -86,28 +87,51 @@ def audit(
     progress: str,
     fail_on: str,
 ) -> None:
+    from click.core import ParameterSource
+
     from xxgk_lint.audit.baseline import TriageFileError
     from xxgk_lint.audit.indicators import IndicatorFileError
     from xxgk_lint.audit.manifest import ManifestError
     from xxgk_lint.audit.runner import AuditConfig, AuditError, run_audit
     from xxgk_lint.check.rules import RuleFileError
-    from xxgk_lint.cli import _split_codes, _template_choices
-    from xxgk_lint.pipeline import Options
+    from xxgk_lint.cli import _split_codes, _template_choices, options_for
+    from xxgk_lint.config import Config, ConfigError, load_config
 
-    if template not in _template_choices():
-        raise click.BadParameter(f"unknown template '{template}' (choose from {', '.join(_template_choices())})", param_hint="--template")
+    ctx = click.get_current_context()
+
+    def explicit(name: str) -> bool:
+        return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
     if not paths and manifest is None:
         raise click.UsageError("give report folders/files, or a --manifest listing them")
     if executor == "dask" and not scheduler:
         raise click.UsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler:8786)")
-    opts = Options(template=template, lang=lang, select=_split_codes(select), ignore=_split_codes(ignore), extra={"deadline_rollover": deadline_rollover})
+    # settings: the command line, then --config (never a file found in the audited tree), then defaults
+    cli = {
+        "template": template if explicit("template") else None,
+        "lang": lang if explicit("lang") else None,
+        "select": _split_codes(select) if select else None,
+        "ignore": _split_codes(ignore) if ignore else None,
+        "kind": None,
+        "fail_on": fail_on if explicit("fail_on") else None,
+        "deadline_rollover": deadline_rollover if explicit("deadline_rollover") else None,
+    }
+    try:
+        office = load_config(config) if config is not None else Config()
+        opts, _ = options_for(office, cli, None)
+    except (ConfigError, RuleFileError) as exc:
+        click.echo(f"xxgk-lint audit: {exc}", err=True)
+        sys.exit(2)
+    fail_on = cli["fail_on"] or (office.fail_on if config is not None and office.fail_on else "never")
+    if opts.template not in _template_choices():  # type: ignore[attr-defined]
+        raise click.BadParameter(f"unknown template '{opts.template}' (choose from {', '.join(_template_choices())})", param_hint="--template")  # type: ignore[attr-defined]
     cfg = AuditConfig(
-        paths=list(paths), out=out, manifest=manifest, opts=opts, jobs=jobs, executor=executor, scheduler=scheduler,
+        paths=list(paths), out=out, manifest=manifest, opts=opts,  # type: ignore[arg-type] jobs=jobs, executor=executor, scheduler=scheduler,
         config=config, baseline=baseline, write_baseline=write_baseline, decisions=decisions, min_cases=min_cases,
         timeout=timeout or None, pages=pages, progress=progress, argv=sys.argv[1:],
     )
     try:
-        opts.active_rules()
+        opts.active_rules()  # type: ignore[attr-defined]
         outcome = run_audit(cfg)
     except (AuditError, ManifestError, TriageFileError, IndicatorFileError, RuleFileError) as exc:
         click.echo(f"xxgk-lint audit: {exc}", err=True)

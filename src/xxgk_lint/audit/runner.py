@@ -108,7 +108,8 @@ def options_json(opts: Options) -> dict[str, Any]:
         "published_on": opts.published_on.isoformat() if opts.published_on else None,
         "severity": dict(sorted(opts.severity.items())),
         "extra": {k: v for k, v in sorted(opts.extra.items()) if isinstance(v, (str, int, float, bool, type(None)))},
-        "custom_rules": opts.rules is not None,
+        # extra rule folders from --config: a digest of the loaded rules, so editing them re-checks
+        "custom_rules": hashlib.sha256(repr(opts.rules).encode("utf-8")).hexdigest()[:16] if opts.rules is not None else None,
     }
 
 
@@ -280,7 +281,7 @@ def run_audit(
                 if cfg.manifest
                 else None,
                 # config files inside the audited tree are never read; only this one would be
-                "config": {"path": str(cfg.config), "sha256": config_sha, "applied": False} if cfg.config else None,
+                "config": {"path": str(cfg.config), "sha256": config_sha} if cfg.config else None,
                 "config_discovery": False,
                 "baseline": str(cfg.baseline) if cfg.baseline else None,
                 "decisions": str(cfg.decisions) if cfg.decisions else None,
