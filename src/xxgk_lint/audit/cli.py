@@ -126,7 +126,7 @@ def audit(
     if opts.template not in _template_choices():  # type: ignore[attr-defined]
         raise click.BadParameter(f"unknown template '{opts.template}' (choose from {', '.join(_template_choices())})", param_hint="--template")  # type: ignore[attr-defined]
     cfg = AuditConfig(
-        paths=list(paths), out=out, manifest=manifest, opts=opts,  # type: ignore[arg-type] jobs=jobs, executor=executor, scheduler=scheduler,
+        paths=list(paths), out=out, manifest=manifest, opts=opts, jobs=jobs, executor=executor, scheduler=scheduler,
         config=config, baseline=baseline, write_baseline=write_baseline, decisions=decisions, min_cases=min_cases,
         timeout=timeout or None, pages=pages, progress=progress, argv=sys.argv[1:],
     )
