@@ -517,6 +517,7 @@ def test_output_folder_inside_the_tree_is_not_audited(tmp_path: Path) -> None:
         run = json.loads((tree / "_audit" / "run.json").read_text(encoding="utf-8"))
         assert run["counts"]["inputs"] == 3
     assert run["counts"]["reused"] == 3
+    assert run["settings"]["jobs"] == 1 and run["settings"]["executor"] == "local"
 
 
 def test_english_and_fail_on(tmp_path: Path) -> None:
