@@ -27,6 +27,7 @@ class Options:
     ignore: tuple[str, ...] = ()
     kind: str | None = None
     published_on: date | None = None
+    published_on_source: str = "option"  # where published_on came from: option | manifest
     severity: dict[str, str] = field(default_factory=dict)
     rules: tuple[Rule, ...] | None = None  # None = the built-in rules
     extra: dict[str, Any] = field(default_factory=dict)
@@ -70,7 +71,9 @@ def lint_document(doc: Document, opts: Options, rules: list[Rule] | None = None)
     rules = opts.active_rules() if rules is None else rules
     all_rules = {r.code: r for r in (opts.rules if opts.rules is not None else builtin_rules())}
     try:
-        report = parse_document(doc, opts.template, kind=opts.kind, published_on=opts.published_on)
+        report = parse_document(
+            doc, opts.template, kind=opts.kind, published_on=opts.published_on, published_on_source=opts.published_on_source
+        )
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop a batch
         return FileResult(
             doc.path, [internal_error(all_rules, f"parse: {type(exc).__name__}: {exc}", opts.lang)], doc=doc

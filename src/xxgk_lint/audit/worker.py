@@ -58,31 +58,7 @@ def _lint(task: Task) -> FileResult:
     opts = task.opts
     if opts.published_on is None or not task.overrides.get("published_on"):
         return lint_path(task.path, opts)
-    if "published_on_source" in getattr(Options, "__dataclass_fields__", {}):  # pragma: no cover - future pipeline
-        return lint_path(task.path, dataclasses.replace(opts, published_on_source="manifest"))  # type: ignore[call-arg]
-    # the same steps as pipeline.lint_path/lint_document, passing the source name to the parser
-    from xxgk_lint.check.engine import internal_error, run_checks
-    from xxgk_lint.check.rules import builtin_rules
-    from xxgk_lint.parse import parse_document
-    from xxgk_lint.parse.template import get_template
-    from xxgk_lint.pipeline import read_error_finding
-    from xxgk_lint.read import read_path
-    from xxgk_lint.read.document import ReadError
-
-    all_rules = {r.code: r for r in (opts.rules if opts.rules is not None else builtin_rules())}
-    try:
-        doc = read_path(task.path)
-    except ReadError as err:
-        return FileResult(task.path, [read_error_finding(err, all_rules, opts.lang)], read_error=True)
-    try:
-        report = parse_document(doc, opts.template, kind=opts.kind, published_on=opts.published_on, published_on_source="manifest")
-    except Exception as exc:  # noqa: BLE001
-        return FileResult(doc.path, [internal_error(all_rules, f"parse: {type(exc).__name__}: {exc}", opts.lang)], doc=doc)
-    template = get_template(report.template) if report.template else None
-    findings = run_checks(
-        report, doc, template, opts.active_rules(), lang=opts.lang, severity_overrides=opts.severity, options=opts.extra, all_rules=all_rules
-    )
-    return FileResult(doc.path, findings, report=report, doc=doc)
+    return lint_path(task.path, dataclasses.replace(opts, published_on_source="manifest"))
 
 
 def _deadline(fr: FileResult, opts: Options, year: int | None) -> date | None:
