@@ -191,7 +191,7 @@ def _table_spec(block: Block) -> Table:
     joined = "".join("".join(r) for r in rows)
     if "申请人情况" in joined:
         kind, spec = "3", _table3(rows)
-    elif "行政复议" in joined and "行政诉讼" in joined:
+    elif "行政复议" in joined and "行政诉讼" in joined and "结果维持" in joined:
         kind, spec = "4", _table4(rows)
     elif "第二十条" in joined:
         kind, spec = "2", _table2(rows)
