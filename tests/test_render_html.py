@@ -276,3 +276,26 @@ def test_headless_chromium_renders_and_runs_no_report_script(tmp_path: Path, hos
     leaky_tree = _tree(leaky_dom)
     assert len(leaky_tree.xpath("//script")) == 1  # the injected element is there ...
     assert leaky_tree.findtext(".//title") == TITLE_ZH  # ... and did not run
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not on PATH (Debian package: chromium)")
+def test_reconciliation_error_highlighted_in_the_browser(tmp_path: Path) -> None:
+    """A broken 总计 in table 四 (T204) and a broken row total in table 三 (T203) are shown with the
+    offending cell highlighted, next to seed 004's missing section and "/" cells."""
+    from tests.conftest import CLEAN_2019, lint_text
+
+    text = CLEAN_2019.read_text(encoding="utf-8")
+    text = text.replace("1 | 1 | 0 | 1 | 3 | 1 |", "1 | 1 | 0 | 1 | 4 | 1 |")
+    text = text.replace("(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 11 |", "(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 13 |")
+    broken = lint_text(text, "broken.txt")
+    page = tmp_path / "r.html"
+    page.write_text(render_html([lint_file(SEED["004"]), broken]), encoding="utf-8")
+    shot = tmp_path / "shot.png"
+    _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,3000", page.as_uri())
+    assert shot.stat().st_size > 20_000
+    tree = _tree(_chromium(tmp_path, "--dump-dom", page.as_uri()).stdout)
+    (t204,) = _findings(tree, "T204", "review.total")
+    assert [c.text_content() for c in _hl_cells(t204)] == ["4"]
+    t203 = _findings(tree, "T203", "granted.total")
+    assert t203 and [c.text_content() for c in _hl_cells(t203[0])] == ["13"]
+    assert _findings(tree, "S101") and _hl_cells(_findings(tree, "T101")[0])
