@@ -48,6 +48,7 @@ from xxgk_lint.parse.narrative import (
     CLAUSE_DELIMS,
     NUM_GROUP,
     TOKEN_OPEN,
+    PartGroup,
     Sentence,
     analyse,
     approx_bounds,
@@ -204,10 +205,32 @@ def _num(d: Decimal | None) -> Any:
     return int(d) if d == d.to_integral_value() else format(d, "f")
 
 
-def _paragraphs(ctx: CheckContext) -> Iterator[tuple[Block, str | None, tuple[Sentence, ...]]]:
+_Paragraph = tuple[Block, str | None, tuple[Sentence, ...]]
+
+
+def _paragraphs(ctx: CheckContext) -> list[_Paragraph]:
+    """The report's prose paragraphs with their sections and sentences, computed once per report
+    (every narrative rule walks them)."""
     blocks = ctx.report.blocks or ctx.doc.blocks
-    for block, section in prose_blocks(blocks, ctx.report.sections):
-        yield block, section, analyse(block.text)
+    sections = ctx.report.sections
+    cached = ctx.report._cache.get("narrative.paragraphs")
+    if cached is not None and cached[0] is blocks and cached[1] is sections:
+        return cached[2]
+    out = [(block, section, analyse(block.text)) for block, section in prose_blocks(blocks, sections)]
+    ctx.report._cache["narrative.paragraphs"] = (blocks, sections, out)
+    return out
+
+
+def _part_groups(ctx: CheckContext) -> list[tuple[Block, str | None, tuple[Sentence, ...], list[PartGroup]]]:
+    """:func:`part_groups` of every paragraph, computed once per report (for the N201 and N202
+    rules, which read the same groups)."""
+    paragraphs = _paragraphs(ctx)
+    cached = ctx.report._cache.get("narrative.part_groups")
+    if cached is not None and cached[0] is paragraphs:
+        return cached[1]
+    out = [(block, section, sentences, part_groups(sentences)) for block, section, sentences in paragraphs]
+    ctx.report._cache["narrative.part_groups"] = (paragraphs, out)
+    return out
 
 
 # ---------------------------------------------------------------------------- N1xx: prose vs tables
@@ -500,8 +523,8 @@ def _prefix_completes(whole: Quantity, parts: tuple[Quantity, ...]) -> bool:
 def narrative_parts(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """params.test: ``exceed`` (其中 parts larger than the whole) or ``total`` (合计 / 分别为 sums)."""
     test = rule.params.get("test", "exceed")
-    for block, section, sentences in _paragraphs(ctx):
-        for g in part_groups(sentences):
+    for block, section, sentences, groups in _part_groups(ctx):
+        for g in groups:
             s = sentences[g.parts_sentence]
             parts_text = "、".join(q.text for q in g.parts)
             if test == "exceed" and g.kind == "among":

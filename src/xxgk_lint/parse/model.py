@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from xxgk_lint.read.document import Block
 
@@ -147,3 +147,6 @@ class Report:
     # flattened tables: rows recovered from text (table key -> lines), and lines that could not be split
     recovered_rows: dict[str, list[int]] = field(default_factory=dict)
     ambiguous_rows: list[tuple[int, str, str]] = field(default_factory=list)
+    # values derived from the report that several checks share (the narrative's sentences and part
+    # groups, ...), computed once per report by the check kinds; not part of the model's data
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
