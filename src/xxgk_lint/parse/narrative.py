@@ -18,10 +18,12 @@ Everything here works on one paragraph at a time and never raises on odd input.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from functools import lru_cache
+from typing import Any
 
 from xxgk_lint.parse.model import Mention, Section
 from xxgk_lint.parse.quantities import Quantity, scan_quantities
@@ -75,15 +77,26 @@ class Sentence:
     start: int
     quantities: tuple[Quantity, ...]
     masked: str
+    # values derived from the fields above, computed on first use (token spans, clause starts,
+    # raw labels); not part of the sentence's identity
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def token_spans(self) -> list[tuple[int, int]]:
         """Masked-text span of every quantity token, in order."""
-        return [m.span() for m in _TOKEN.finditer(self.masked)]
+        return list(_spans(self))
 
     def quantity_at(self, masked_pos: int) -> int | None:
         """Index of the quantity whose token starts at ``masked_pos``."""
         m = _TOKEN.match(self.masked, masked_pos)
         return int(m.group(1)) if m else None
+
+
+def _spans(s: Sentence) -> tuple[tuple[int, int], ...]:
+    """:meth:`Sentence.token_spans`, computed once per sentence."""
+    spans = s._memo.get("spans")
+    if spans is None:
+        spans = s._memo["spans"] = tuple(m.span() for m in _TOKEN.finditer(s.masked))
+    return spans
 
 
 def split_sentences(text: str) -> list[tuple[int, str]]:
@@ -217,12 +230,25 @@ def compile_pattern(src: str) -> re.Pattern[str]:
         raise ValueError(f"bad pattern {src!r}: {exc}") from None
 
 
+_CLAUSE_START = re.compile("[" + re.escape(CLAUSE_DELIMS.replace("、", "") + _OPEN_PAREN + "\n") + "]")
+
+
 def clause_before(masked: str, pos: int) -> str:
     """Masked text from the start of the clause that contains ``pos`` up to ``pos``."""
     i = pos
     while i > 0 and masked[i - 1] not in CLAUSE_DELIMS.replace("、", "") and masked[i - 1] not in _OPEN_PAREN + "\n":
         i -= 1
     return masked[i:pos]
+
+
+def _clause_before(s: Sentence, pos: int) -> str:
+    """:func:`clause_before` of ``s.masked``, by bisection in the sentence's delimiter positions."""
+    delims = s._memo.get("delims")
+    if delims is None:
+        delims = s._memo["delims"] = [m.end() for m in _CLAUSE_START.finditer(s.masked)]
+    # the clause starts after the last delimiter before pos
+    k = bisect_left(delims, pos + 1) - 1
+    return s.masked[(delims[k] if k >= 0 else 0) : pos]
 
 
 # --------------------------------------------------------------------------------- approximation
@@ -283,11 +309,11 @@ _LABEL_TAIL = re.compile(r"(?:为|是|达到|达|约|有|了|的|总量|总数|�
 
 def label_of(s: Sentence, index: int) -> str:
     """What a quantity counts, as written just before it in its clause: 转接成功 for 转接成功4382次."""
-    spans = s.token_spans()
+    spans = _spans(s)
     if index >= len(spans):
         return ""
     start = spans[index][0]
-    raw = clause_before(s.masked, start)
+    raw = _clause_before(s, start)
     raw = raw.rsplit(TOKEN_CLOSE, 1)[-1]
     raw = re.sub(r"[\s“”\"'‘’《》]", "", raw)
     raw = _LABEL_LEAD.sub("", raw)
@@ -295,22 +321,41 @@ def label_of(s: Sentence, index: int) -> str:
 
 
 def _raw_label(s: Sentence, index: int) -> str:
-    start = s.token_spans()[index][0]
-    return clause_before(s.masked, start).rsplit(TOKEN_CLOSE, 1)[-1].strip()
+    key = ("raw", index)
+    raw = s._memo.get(key)
+    if raw is None:
+        start = _spans(s)[index][0]
+        raw = s._memo[key] = _clause_before(s, start).rsplit(TOKEN_CLOSE, 1)[-1].strip()
+    return raw
+
+
+_BRACKET = re.compile("[" + re.escape(_OPEN_PAREN + _CLOSE_PAREN) + "]")
 
 
 def _depths(masked: str) -> list[int]:
-    """Bracket depth at every position (a closing bracket belongs to its inside)."""
-    out: list[int] = []
+    """Bracket depth at every position (a closing bracket belongs to its inside).
+
+    Linear in the brackets: the depth only changes at a bracket, so runs between brackets are
+    filled in one slice assignment.
+    """
+    n = len(masked)
+    out = [0] * n
     d = 0
-    for ch in masked:
-        if ch in _OPEN_PAREN:
+    pos = 0  # first position not yet filled
+    for m in _BRACKET.finditer(masked):
+        i = m.start()
+        if d:
+            out[pos:i] = [d] * (i - pos)
+        if masked[i] in _OPEN_PAREN:
             d += 1
-            out.append(d)
-            continue
-        out.append(d)
-        if ch in _CLOSE_PAREN and d > 0:
-            d -= 1
+            out[i] = d
+        else:
+            out[i] = d
+            if d > 0:
+                d -= 1
+        pos = i + 1
+    if d:
+        out[pos:n] = [d] * (n - pos)
     return out
 
 
@@ -364,33 +409,50 @@ def _usable_whole(q: Quantity) -> bool:
 def part_groups(sentences: Sequence[Sentence]) -> list[PartGroup]:
     """Wholes and their parts in one paragraph (see :class:`PartGroup`)."""
     out: list[PartGroup] = []
+    depths: dict[int, list[int]] = {}
+
+    def depth_of(si: int) -> list[int]:
+        d = depths.get(si)
+        if d is None:
+            d = depths[si] = _depths(sentences[si].masked)
+        return d
+
     for si, s in enumerate(sentences):
-        out.extend(_among_groups(sentences, si, s))
-        out.extend(_total_groups(si, s))
-        out.extend(_severally_groups(si, s))
+        out.extend(_among_groups(sentences, si, s, depth_of))
+        out.extend(_total_groups(si, s, depth_of))
+        out.extend(_severally_groups(si, s, depth_of))
     return out
 
 
-def _among_groups(sentences: Sequence[Sentence], si: int, s: Sentence) -> Iterable[PartGroup]:
+# where the parts after 其中 may end: a bracket, a ; or the first character of 其中 or of _STOP
+_AMONG_END = re.compile("[" + re.escape(_OPEN_PAREN + _CLOSE_PAREN) + ";；其另此除同]")
+
+
+def _among_groups(
+    sentences: Sequence[Sentence], si: int, s: Sentence, depth_of: Callable[[int], list[int]]
+) -> Iterable[PartGroup]:
     masked = s.masked
-    depth = _depths(masked)
-    spans = s.token_spans()
+    if "其中" not in masked:
+        return
+    depth = depth_of(si)
+    spans = _spans(s)
     for k in (m.start() for m in re.finditer("其中", masked)):
         dk = depth[k]
         # the wholes 其中 may refer to: amounts before it at this bracket depth in the same clause
         # group (no ; or 。 in between), nearest first
+        group_end = max(masked.rfind(";", 0, k), masked.rfind("；", 0, k), masked.rfind("。", 0, k))
         cands: list[tuple[Quantity, int]] = []
         for i in range(len(spans) - 1, -1, -1):
             a, b = spans[i]
-            if a >= k or depth[a] > dk or _is_change(s, i) or not _usable_whole(s.quantities[i]):
+            if a >= k or depth[a] > dk or not _usable_whole(s.quantities[i]) or _is_change(s, i):
                 continue
-            if any(c in ";；。" for c in masked[b:k]):
+            if group_end >= b:  # a ; or 。 in masked[b:k]
                 break
             cands.append((s.quantities[i], si))
         if not cands and not masked[:k].strip(" \t,，:：") and si > 0:
             prev = sentences[si - 1]
-            pspans = prev.token_spans()
-            pdepth = _depths(prev.masked)
+            pspans = _spans(prev)
+            pdepth = depth_of(si - 1)
             top = [i for i, (a, _b) in enumerate(pspans) if pdepth[a] == 0 and not _is_change(prev, i)]
             amounts = [i for i in top if _usable_whole(prev.quantities[i])]
             # across a sentence end only an unambiguous whole: the one amount of the sentence before
@@ -402,16 +464,18 @@ def _among_groups(sentences: Sequence[Sentence], si: int, s: Sentence) -> Iterab
         after = masked[k + 2 :]
         listed = after.lstrip(" \t")[:1] in (",", "，", ":", "：")  # 其中, A;B;C  - a list across ;
         end = len(masked)
-        for j in range(k + 2, len(masked)):
+        # the first position after 其中 that ends the region: at a bracket of this depth (or below),
+        # at the next 其中 / 另有 … of this depth, or at a ; of this depth (unless a list follows);
+        # the depth only drops right after a closing bracket, so only those positions and the
+        # candidates of _AMONG_END need looking at
+        for m in _AMONG_END.finditer(masked, k + 2):
+            j = m.start()
             ch = masked[j]
-            if depth[j] < dk or (dk > 0 and ch in _CLOSE_PAREN and depth[j] == dk):
+            if _ends_among(masked, depth, j, dk, listed):
                 end = j
                 break
-            if depth[j] == dk and (masked.startswith("其中", j) or _STOP.match(masked, j)):
-                end = j
-                break
-            if depth[j] == dk and ch in ";；" and not listed:
-                end = j
+            if ch in _CLOSE_PAREN and j + 1 < len(masked) and _ends_among(masked, depth, j + 1, dk, listed):
+                end = j + 1
                 break
         for whole, whole_si in cands:
             parts = tuple(
@@ -425,10 +489,22 @@ def _among_groups(sentences: Sequence[Sentence], si: int, s: Sentence) -> Iterab
                 break
 
 
-def _total_groups(si: int, s: Sentence) -> Iterable[PartGroup]:
+def _ends_among(masked: str, depth: list[int], j: int, dk: int, listed: bool) -> bool:
+    """Whether the parts after 其中 (at bracket depth ``dk``) end at position ``j``."""
+    ch = masked[j]
+    if depth[j] < dk or (dk > 0 and ch in _CLOSE_PAREN and depth[j] == dk):
+        return True
+    if depth[j] == dk and (masked.startswith("其中", j) or _STOP.match(masked, j)):
+        return True
+    return depth[j] == dk and ch in ";；" and not listed
+
+
+def _total_groups(si: int, s: Sentence, depth_of: Callable[[int], list[int]]) -> Iterable[PartGroup]:
     masked = s.masked
-    depth = _depths(masked)
-    spans = s.token_spans()
+    # a total is labelled 合计/共计/总计/总共/一共 or 共 (with 包括 before it)
+    if "共" not in masked and "计" not in masked:
+        return
+    spans = _spans(s)
     for ti, (a, _b) in enumerate(spans):
         t = s.quantities[ti]
         raw = _raw_label(s, ti).lstrip("，,、 ")
@@ -436,6 +512,7 @@ def _total_groups(si: int, s: Sentence) -> Iterable[PartGroup]:
         bare_total = raw.startswith("共") and "包括" in masked[:a]
         if not (lead or bare_total) or not _usable_whole(t):
             continue
+        depth = depth_of(si)
         d = depth[a]
         # where the listed parts begin: the last 其中 / clause-group end / earlier total before T
         start = 0
@@ -459,11 +536,13 @@ def _total_groups(si: int, s: Sentence) -> Iterable[PartGroup]:
             yield PartGroup("total", t, si, tuple(s.quantities[i] for i in idx), si)
 
 
-def _severally_groups(si: int, s: Sentence) -> Iterable[PartGroup]:
+def _severally_groups(si: int, s: Sentence, depth_of: Callable[[int], list[int]]) -> Iterable[PartGroup]:
     masked = s.masked
-    depth = _depths(masked)
-    spans = s.token_spans()
+    if "分别" not in masked:
+        return
+    spans = _spans(s)
     for m in _SEVERALLY.finditer(masked):
+        depth = depth_of(si)
         k = m.start()
         d = depth[k]
         before = [i for i, (a, _b) in enumerate(spans) if a < k and depth[a] == d]
@@ -548,12 +627,12 @@ def rate_checks(s: Sentence) -> list[RateCheck]:
     """
     out: list[RateCheck] = []
     counts = _counts(s)
-    spans = s.token_spans()
+    spans = _spans(s)
     labels = {i: label_of(s, i) for i in counts}
     for ri, q in enumerate(s.quantities):
         if q.unit != "%" or q.approx or q.value < 0:
             continue
-        before = clause_before(s.masked, spans[ri][0])
+        before = _clause_before(s, spans[ri][0])
         if _GROWTH_WORD.search(before) or _CHANGE.search(before):
             continue
         if any(_reproduces(q, s.quantities[a], s.quantities[b]) for a in counts for b in counts if a != b):
@@ -628,7 +707,7 @@ def growth_checks(s: Sentence) -> list[GrowthCheck]:
     """Changes 由A增长至B … 增长X% (or 增加N条) whose figures do not agree."""
     out: list[GrowthCheck] = []
     masked = s.masked
-    spans = s.token_spans()
+    spans = _spans(s)
     for m in _FROM_TO.finditer(masked):
         a = s.quantities[_tok_index(m.group("a"))]
         b = s.quantities[_tok_index(m.group("b"))]
@@ -640,7 +719,7 @@ def growth_checks(s: Sentence) -> list[GrowthCheck]:
             between = masked[spans[ci - 1][1] : spans[ci][0]]
             if any(ch in ";；。" for ch in between):
                 break
-            before = clause_before(masked, spans[ci][0])
+            before = _clause_before(s, spans[ci][0])
             gw = _GROWTH_WORD.search(before)
             if not gw:
                 continue
