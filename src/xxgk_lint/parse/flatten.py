@@ -69,13 +69,15 @@ def _header_words(template: Template) -> tuple[frozenset[str], tuple[str, ...]]:
 def _header_row(text: str, line: int, words: frozenset[str], headers: tuple[str, ...]) -> Row | None:
     """A flattened header or caption line: every token a column/header label or a 第二十条 caption."""
     tokens = text.split()
-    if not tokens or len(tokens) > 20 or parse_heading(text, line) is not None:
+    if not tokens or len(tokens) > 20:
         return None
     for t in tokens:
         n = norm(t)
         note = n.startswith("(") and any(h and h in n for h in headers)  # the 勾稽关系 note
         if not (n in words or n in headers or _CAPTION.match(n) or note):
             return None
+    if parse_heading(text, line) is not None:  # last: the cheap token tests reject most lines
+        return None
     return Row(cells=tuple(Cell(text=t, line=line) for t in tokens), line=line)
 
 

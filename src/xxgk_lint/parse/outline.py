@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
@@ -27,11 +27,32 @@ def _heading_parser() -> Lark:
     return Lark(data_path("grammars", "heading.lark").read_text(encoding="utf-8"), parser="lalr", cache=True)
 
 
+# What the first characters of a heading must be (heading.lark: CN_NUM SEP1 | "(" CN_NUM ")" |
+# DIGITS SEP3, on the NFKC-normalised, stripped line).  Only a pre-filter: a line it rejects cannot
+# parse, a line it accepts is still decided by the grammar.
+_HEADING_START = re.compile(r"[一二三四五六七八九十]{1,3}[、.,]|\([一二三四五六七八九十]{1,3}\)|[0-9]{1,2}[、.,]")
+_CACHED_HEADING_LEN = 200  # lines up to this long have their parse cached (headings are short)
+
+
 def parse_heading(text: str, line: int, page: int | None = None) -> Heading | None:
     """Recognise a numbered heading line; None for ordinary paragraphs."""
     t = unicodedata.normalize("NFKC", text).strip()
-    if not t or len(t) > 2000:
+    if not t or len(t) > 2000 or not _HEADING_START.match(t):
         return None
+    parsed = _heading_parts(t) if len(t) <= _CACHED_HEADING_LEN else _heading_parts.__wrapped__(t)
+    if parsed is None:
+        return None
+    level, shown, number, title = parsed
+    return Heading(
+        level=level, ordinal=shown, number=number, title=title, text=text.strip(), line=line, page=page
+    )
+
+
+@lru_cache(maxsize=4096)
+def _heading_parts(t: str) -> tuple[int, str, int, str] | None:
+    """(level, ordinal as shown, number, title) of a normalised line, by heading.lark; None if it
+    is not a heading.  Cached: the outline and the flattened-table recovery ask about the same
+    lines, and section headings repeat across reports."""
     try:
         tree = _heading_parser().parse(t)
     except LarkError:
@@ -51,9 +72,7 @@ def parse_heading(text: str, line: int, page: int | None = None) -> Heading | No
     if not title or len(title) > MAX_TITLE:
         return None
     shown = f"({ordinal})" if level == 2 else ordinal
-    return Heading(
-        level=level, ordinal=shown, number=number, title=title, text=text.strip(), line=line, page=page
-    )
+    return level, shown, number, title
 
 
 class _BlockLexer(Lexer):
