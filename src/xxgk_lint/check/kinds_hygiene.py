@@ -7,7 +7,8 @@ words only — no regular expressions from YAML reach ``re``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import Any
 
 from xxgk_lint.check.context import CheckContext, Hit
@@ -17,14 +18,32 @@ from xxgk_lint.parse.textnorm import norm
 MAX_HITS = 20
 
 
-def _lines(ctx: CheckContext) -> Iterator[tuple[int, str, int | None]]:
-    """(line, text, page) of every paragraph and table row."""
-    for b in ctx.doc.blocks:
+def _lines(ctx: CheckContext) -> list[tuple[int, str, int | None]]:
+    """(line, text, page) of every paragraph and table row (computed once per report)."""
+    blocks = ctx.doc.blocks
+    cached = ctx.report._cache.get("hygiene.lines")
+    if cached is not None and cached[0] is blocks:
+        return cached[1]
+    out: list[tuple[int, str, int | None]] = []
+    for b in blocks:
         if b.kind == "paragraph":
-            yield b.line, b.text, b.page
+            out.append((b.line, b.text, b.page))
         else:
             for r in b.rows:
-                yield r.line, " | ".join(c.text for c in r.cells), b.page
+                out.append((r.line, " | ".join(c.text for c in r.cells), b.page))
+    ctx.report._cache["hygiene.lines"] = (blocks, out)
+    return out
+
+
+def _normed_lines(ctx: CheckContext) -> list[str]:
+    """:func:`norm` of every line of :func:`_lines` (computed once per report)."""
+    lines = _lines(ctx)
+    cached = ctx.report._cache.get("hygiene.normed")
+    if cached is not None and cached[0] is lines:
+        return cached[1]
+    out = [norm(text) for _line, text, _page in lines]
+    ctx.report._cache["hygiene.normed"] = (lines, out)
+    return out
 
 
 def _section_of(ctx: CheckContext, line: int) -> str | None:
@@ -39,8 +58,7 @@ def phrases(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Lines containing any of params.words (after width/space normalisation); one hit per line."""
     words = [(w, norm(str(w))) for w in rule.params.get("words", [])]
     count = 0
-    for line, text, page in _lines(ctx):
-        t = norm(text)
+    for (line, text, page), t in zip(_lines(ctx), _normed_lines(ctx), strict=True):
         found = [w for w, n in words if n and n in t]
         if not found:
             continue
@@ -70,19 +88,12 @@ def garbled_numbers(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     words = {str(w) for w in p.get("words", [])}  # ordinary words ending in a measure character
     stops = set(str(p.get("stops", "")))
     window = int(p.get("window", 12))
-    stop_re = re.compile("[" + "".join(re.escape(c) for c in sorted(stops)) + "]") if stops else None
+    if not stops:
+        return
+    find = _measure_finder(tuple(measures), "".join(sorted(stops)))
     count = 0
     for line, text, page in _lines(ctx):
-        if stop_re is None:
-            break
-        for hit in stop_re.finditer(text):
-            i = hit.start()
-            if i == 0:
-                continue
-            m = next((m for m in measures if text.endswith(m, 0, i)), None)
-            if m is None:
-                continue
-            start = i - len(m)
+        for m, start, i in find(text):
             before = text[start - 1] if start > 0 else ""
             if not before or before in numerals or before.isdigit() or not ("\u4e00" <= before <= "\u9fff"):
                 continue
@@ -105,6 +116,37 @@ def garbled_numbers(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             count += 1
             if count >= MAX_HITS:
                 return
+
+
+@lru_cache(maxsize=64)
+def _measure_finder(measures: tuple[str, ...], stops: str) -> Callable[[str], Iterator[tuple[str, int, int]]]:
+    """For a line: (measure, start, stop position) of the longest measure word (``measures`` are
+    longest first) that ends right before each stop character, in order.
+
+    One compiled alternation of the (escaped) measure words followed by a stop: as no measure word
+    holds a stop character, the leftmost match ending at a stop is the longest.  Rule data that
+    breaks that (a measure word with a stop character in it, or an empty one) gets the plain scan.
+    """
+    stop_re = re.compile("[" + "".join(re.escape(c) for c in stops) + "]")
+    if not measures or any(not m or any(c in stops for c in m) for m in measures):
+
+        def scan(text: str) -> Iterator[tuple[str, int, int]]:
+            for hit in stop_re.finditer(text):
+                i = hit.start()
+                if i == 0:
+                    continue
+                m = next((m for m in measures if text.endswith(m, 0, i)), None)
+                if m is not None:
+                    yield m, i - len(m), i
+
+        return scan
+    measure_re = re.compile("(?:" + "|".join(re.escape(m) for m in measures) + ")(?=" + stop_re.pattern + ")")
+
+    def find(text: str) -> Iterator[tuple[str, int, int]]:
+        for hit in measure_re.finditer(text):
+            yield hit.group(0), hit.start(), hit.end()
+
+    return find
 
 
 @check("mojibake")
