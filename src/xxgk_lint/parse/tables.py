@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 
 from lark import Lark, Token, Tree
 from lark.lexer import Lexer
@@ -31,22 +31,38 @@ def parse_cell(cell: Cell | None, page: int | None = None) -> CellValue:
     if cell is None:
         return CellValue(status="blank")
     raw = cell.text
+    status, value, decimals, unit = _read_text(raw)
+    return CellValue(
+        status=status, raw=raw, value=value, decimals=decimals, unit=unit, line=cell.line, column=cell.column, page=page
+    )
+
+
+_CellReading = tuple[str, Decimal | None, int, str | None]  # status, value, decimals, unit
+_CACHED_CELL_LEN = 40  # cell texts up to this long have their reading cached (most are "0", "12", "/")
+
+
+def _read_text(raw: str) -> _CellReading:
+    return _read_short(raw) if len(raw) <= _CACHED_CELL_LEN else _read_cell_text(raw)
+
+
+def _read_cell_text(raw: str) -> _CellReading:
+    """What a cell's text is: (status, value, decimals, unit) as :func:`parse_cell` stores them."""
     t = unicodedata.normalize("NFKC", raw).strip().replace(" ", "")
     t = _THOUSANDS.sub("", t)
-    kw = {"raw": raw, "line": cell.line, "column": cell.column, "page": page}
     if not t:
-        return CellValue(status="blank", **kw)
+        return "blank", None, 0, None
     if t in SLASHES:
-        return CellValue(status="slash", **kw)
+        return "slash", None, 0, None
     if _NUM.match(t):
-        return CellValue(status="number", value=Decimal(t), decimals=_decimals(t), **kw)
+        return "number", Decimal(t), _decimals(t), None
     m = _NUM_UNIT.match(t)
     if m:
         num = m.group(1)
-        return CellValue(
-            status="with_unit", value=Decimal(num), decimals=_decimals(num), unit=m.group(2), **kw
-        )
-    return CellValue(status="text", **kw)
+        return "with_unit", Decimal(num), _decimals(num), m.group(2)
+    return "text", None, 0, None
+
+
+_read_short = lru_cache(maxsize=8192)(_read_cell_text)
 
 
 def _decimals(num: str) -> int:
@@ -54,7 +70,7 @@ def _decimals(num: str) -> int:
 
 
 def is_value_text(text: str) -> bool:
-    return parse_cell(Cell(text=text, line=0)).status in ("number", "with_unit", "slash")
+    return _read_text(text)[0] in ("number", "with_unit", "slash")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,16 +149,31 @@ def _table_parser() -> Lark:
 
 def segment(parts: list[RowParts]) -> list[tuple[RowParts | None, list[RowParts]]]:
     """Split rows into (caption, rows) groups with the table grammar; the lead has caption None."""
-    tree = _table_parser().parse([(p.kind, i) for i, p in enumerate(parts)])
+    kinds = tuple(p.kind for p in parts)
+    shape = _segment_shape(kinds) if len(kinds) <= _CACHED_SHAPE_LEN else _segment_shape.__wrapped__(kinds)
     out: list[tuple[RowParts | None, list[RowParts]]] = []
-    for child in tree.children:
-        assert isinstance(child, Tree)
-        idx = [int(t.value) for t in child.scan_values(lambda v: isinstance(v, Token))]
-        if child.data == "lead":
+    for lead, idx in shape:
+        if lead:
             out.append((None, [parts[i] for i in idx]))
         else:
             out.append((parts[idx[0]], [parts[i] for i in idx[1:]]))
     return out
+
+
+_CACHED_SHAPE_LEN = 400  # tables up to this many rows have their parse cached by row kinds
+
+
+@lru_cache(maxsize=1024)
+def _segment_shape(kinds: tuple[str, ...]) -> tuple[tuple[bool, tuple[int, ...]], ...]:
+    """The table grammar's parse of a sequence of row kinds: (is the lead, row indexes) per group.
+    It depends on the kinds only, so it is cached by them (tables of one template repeat shapes)."""
+    tree = _table_parser().parse([(k, i) for i, k in enumerate(kinds)])
+    out: list[tuple[bool, tuple[int, ...]]] = []
+    for child in tree.children:
+        assert isinstance(child, Tree)
+        idx = tuple(int(t.value) for t in child.scan_values(lambda v: isinstance(v, Token)))
+        out.append((child.data == "lead", idx))
+    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,21 +196,25 @@ def _col_label_norms(spec: TableSpec) -> frozenset[str]:
 
 
 def score_block(block: Block, spec: TableSpec, section: str | None) -> float:
+    return _score(_cell_forms(block), spec, section)
+
+
+def _cell_forms(block: Block) -> list[tuple[str, str]]:
+    """(norm, strip_ordinal) of a block's non-empty cells that are not grid copies of a merged cell."""
+    return [(norm(c.text), strip_ordinal(c.text)) for r in block.rows for c in r.cells if c.text and not c.spanned]
+
+
+def _score(cells: list[tuple[str, str]], spec: TableSpec, section: str | None) -> float:
     rows = _row_label_norms(spec)
     cols = _col_label_norms(spec)
     score = 0.0
-    for r in block.rows:
-        for c in r.cells:
-            if not c.text or c.spanned:
-                continue
-            n = norm(c.text)
-            s = strip_ordinal(c.text)
-            if s in rows:
-                score += 1
-            elif n in cols:
-                score += 0.5
-            elif spec.subtables and _CAPTION.match(n):
-                score += 1
+    for n, s in cells:
+        if s in rows:
+            score += 1
+        elif n in cols:
+            score += 0.5
+        elif spec.subtables and _CAPTION.match(n):
+            score += 1
     if section is not None and section == spec.section:
         score += 2
     return score
@@ -197,8 +232,9 @@ def assign_tables(
         if b.kind != "table":
             continue
         best: tuple[float, str] | None = None
+        cells = _cell_forms(b)
         for key, spec in template.tables.items():
-            s = score_block(b, spec, section_of_block.get(i))
+            s = _score(cells, spec, section_of_block.get(i))
             if best is None or s > best[0]:
                 best = (s, key)
         if best is not None and best[0] >= 3:
@@ -216,17 +252,38 @@ def _ordinal_prefix(text: str) -> str:
     return n[: len(n) - len(s)] if s and n.endswith(s) else ""
 
 
+# a label's normalised forms: (norm, strip_ordinal, ordinal prefix)
+_Forms = tuple[str, str, str]
+
+
+def _forms(text: str) -> _Forms:
+    return norm(text), strip_ordinal(text), _ordinal_prefix(text)
+
+
+@cache_by_identity
+def _cand_forms(cand: RowSpec | ColumnSpec) -> tuple[_Forms, tuple[str, ...]]:
+    """A template label's forms, and strip_ordinal of the label and each variant (once per spec)."""
+    return _forms(cand.label), tuple(strip_ordinal(v) for v in (cand.label, *cand.variants))
+
+
+def _label_score(forms: _Forms, cand: RowSpec | ColumnSpec) -> tuple[float, bool]:
+    """(score, exact) of a label (its :func:`_forms`) against one template label."""
+    n, s, prefix = forms
+    (cn, cs, cprefix), variants = _cand_forms(cand)
+    exact = n == cn or (s == cs and not prefix)
+    score = 1.0 if exact else max(similarity(s, v) for v in variants)
+    if not exact and prefix and prefix == cprefix:
+        score += 0.05
+    return score, exact
+
+
 def match_label(
     text: str, candidates: Sequence[RowSpec | ColumnSpec], threshold: float = 0.6
 ) -> tuple[RowSpec | ColumnSpec, float, bool] | None:
-    s = strip_ordinal(text)
-    n = norm(text)
+    forms = _forms(text)
     best: tuple[RowSpec | ColumnSpec, float, bool] | None = None
     for cand in candidates:
-        exact = n == norm(cand.label) or (s == strip_ordinal(cand.label) and not _ordinal_prefix(text))
-        score = 1.0 if exact else max(similarity(s, strip_ordinal(v)) for v in (cand.label, *cand.variants))
-        if not exact and _ordinal_prefix(text) and _ordinal_prefix(text) == _ordinal_prefix(cand.label):
-            score += 0.05
+        score, exact = _label_score(forms, cand)
         if best is None or score > best[1]:
             best = (cand, score, exact)
     if best is None or best[1] < threshold:
@@ -372,13 +429,15 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
             if not labels:
                 continue
             # text where a value belongs ("见附件"): cells right of the last label naming a row are values
-            named = [i for i, c in enumerate(labels) if _rank(c.text, candidates, parent, table) is not None]
+            ranks = [_rank(c.text, candidates, parent, table) for c in labels]
+            named = [i for i, r in enumerate(ranks) if r is not None]
             if named and named[-1] < len(labels) - 1:
                 extra = labels[named[-1] + 1 :]
                 labels = labels[: named[-1] + 1]
+                ranks = ranks[: named[-1] + 1]
                 p.values = extra + p.values
             label = labels[-1]
-            ranked = _rank(label.text, candidates, parent, table)
+            ranked = ranks[-1]
             if ranked is None:
                 table.unknown_rows.append(
                     LabelMatch(
@@ -402,23 +461,21 @@ def _rank(
     text: str, candidates: list[RowSpec], parent: str | None, table: TableModel
 ) -> tuple[RowSpec, bool] | None:
     # fast path: the label exactly as the template writes it (most rows of most reports)
-    n = norm(text)
-    exact = [c for c in candidates if norm(c.label) == n]
+    forms = _forms(text)
+    n = forms[0]
+    exact = [c for c in candidates if _cand_forms(c)[0][0] == n]
     if exact:
         fresh = [c for c in exact if c.key not in table.rows_found]
         pick = next((c for c in fresh if parent is None or c.parent == parent), None) or (fresh or exact)[0]
         return pick, True
     scored: list[tuple[float, int, RowSpec, bool]] = []
     for i, cand in enumerate(candidates):
-        m = match_label(text, [cand], 0.0)
-        if m is None:
-            continue
-        score = m[1]
+        score, is_exact = _label_score(forms, cand)  # as match_label(text, [cand], 0.0)
         if parent is not None and cand.parent == parent:
             score += 0.1
         if cand.key in table.rows_found:
             score -= 0.3
-        scored.append((score, -i, cand, m[2]))
+        scored.append((score, -i, cand, is_exact))
     if not scored:
         return None
     scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
