@@ -91,6 +91,7 @@ MAX_NESTING = 32  # open brackets at once
 MAX_DEPTH = 120  # levels of the parse tree
 MAX_VARIABLES = 4
 MAX_NUMBER_DIGITS = 30
+_MAX_MEMO = 4096  # texts remembered per compiled relation (one per instantiation; templates have ~50)
 _PREC = 80  # decimal digits for interval arithmetic; anything inexact at this precision is refused
 
 FUNCTIONS = ("sum", "min", "max", "abs")
@@ -405,6 +406,8 @@ class Relation:
     quantifiers: tuple[Binding, ...]
     condition: Node | None
     body: Node
+    # derived values computed on first use (texts by bindings, tables); not part of the relation
+    _memo: dict[object, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -427,16 +430,23 @@ class Relation:
 
     @property
     def tables(self) -> frozenset[str]:
-        t = {n.table for n in self._nodes() if isinstance(n, Ref)}
-        t.update(q.table for q in self.quantifiers if q.kind != "list")
-        return frozenset(t)
+        cached = self._memo.get("tables")
+        if cached is None:
+            t = {n.table for n in self._nodes() if isinstance(n, Ref)}
+            t.update(q.table for q in self.quantifiers if q.kind != "list")
+            cached = self._memo["tables"] = frozenset(t)
+        return cached  # type: ignore[return-value]
 
     def text(self, bindings: dict[str, str] | None = None) -> str:
         """The relation (without quantifiers), with ``bindings`` substituted for the variables."""
-        body = _show(self.body, bindings)
-        if self.condition is None:
-            return body
-        return f"when {_show(self.condition, bindings)}: {body}"
+        key = ("text", None if bindings is None else tuple(bindings.items()))
+        cached = self._memo.get(key)
+        if cached is None:
+            body = _show(self.body, bindings)
+            cached = body if self.condition is None else f"when {_show(self.condition, bindings)}: {body}"
+            if len(self._memo) < _MAX_MEMO:
+                self._memo[key] = cached
+        return cached  # type: ignore[return-value]
 
     def __str__(self) -> str:
         qs = "".join(f"forall {q.text()}: " for q in self.quantifiers)
@@ -944,11 +954,14 @@ def _arith_context() -> decimal.Context:
     return ctx
 
 
+_ARITH = _arith_context()  # never used directly: decimal.localcontext() installs a copy
+
+
 def _evaluate_one(rel: Relation, source: CellSource, b: dict[str, str]) -> Outcome:
     ev = _Evaluator(source, b)
     out = Outcome(status="unknown", bindings=dict(b), text=rel.text(b))
     try:
-        with decimal.localcontext(_arith_context()):
+        with decimal.localcontext(_ARITH):
             cond = ev.truth(rel.condition) if rel.condition is not None else (True, False)
             body = rel.body
             if isinstance(body, Cmp):

@@ -43,7 +43,7 @@ from typing import Any
 from xxgk_lint.check.context import CheckContext, Hit
 from xxgk_lint.check.expr import ExprError, Interval, compile_relation, evaluate
 from xxgk_lint.check.kinds import check
-from xxgk_lint.check.kinds_relations import ReportCells
+from xxgk_lint.check.kinds_relations import report_cells
 from xxgk_lint.parse.narrative import (
     CLAUSE_DELIMS,
     NUM_GROUP,
@@ -237,18 +237,23 @@ def _part_groups(ctx: CheckContext) -> list[tuple[Block, str | None, tuple[Sente
 
 
 class _Values:
-    """Table values of claim expressions, evaluated once per report."""
+    """Table values of claim expressions, evaluated once per report (shared by the N1xx rules)."""
 
     def __init__(self, ctx: CheckContext) -> None:
         assert ctx.template is not None
         self.ctx = ctx
-        self.source = ReportCells(ctx.report, ctx.template)
-        self.cache: dict[str, tuple[Interval | None, list[tuple[str, str, str]]]] = {}
+        self.source = report_cells(ctx)
+        cached = ctx.report._cache.get("narrative.values")
+        if cached is None or cached[0] is not self.source:
+            cached = ctx.report._cache["narrative.values"] = (self.source, {}, {})
+        self.cache: dict[str, tuple[Interval | None, list[tuple[str, str, str]]]] = cached[1]
+        self.held: dict[str, bool] = cached[2]
 
     def value(self, expr: str) -> tuple[Interval | None, list[tuple[str, str, str]]]:
         if expr not in self.cache:
             self.cache[expr] = self._eval(expr)
-        return self.cache[expr]
+        iv, cells = self.cache[expr]
+        return iv, list(cells)
 
     def _eval(self, expr: str) -> tuple[Interval | None, list[tuple[str, str, str]]]:
         try:
@@ -263,6 +268,11 @@ class _Values:
         return outs[0].lhs, list(outs[0].cells)
 
     def holds(self, relation: str) -> bool:
+        if relation not in self.held:
+            self.held[relation] = self._holds(relation)
+        return self.held[relation]
+
+    def _holds(self, relation: str) -> bool:
         try:
             rel = compile_relation(relation)
         except ExprError:

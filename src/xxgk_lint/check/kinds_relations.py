@@ -19,18 +19,28 @@ class ReportCells:
     def __init__(self, report: Any, template: Template) -> None:
         self.report = report
         self.template = template
+        self._keys: dict[tuple[str, str, str | None], list[str]] = {}  # template keys by (rows|cols, table, group)
 
     def cell(self, table: str, row: str, col: str) -> CellValue:
         t = self.report.tables.get(table)
         return t.cell(row, col) if t is not None else MISSING
 
     def rows(self, table: str, group: str | None = None) -> list[str]:
-        spec = self.template.tables.get(table)
-        if spec is None:
-            return []
-        return [r.key for r in spec.all_rows() if group is None or r.group == group or r.parent == group]
+        keys = self._keys.get(("rows", table, group))
+        if keys is None:
+            spec = self.template.tables.get(table)
+            keys = self._keys[("rows", table, group)] = (
+                [r.key for r in spec.all_rows() if group is None or r.group == group or r.parent == group] if spec else []
+            )
+        return list(keys)
 
     def cols(self, table: str, group: str | None = None) -> list[str]:
+        keys = self._keys.get(("cols", table, group))
+        if keys is None:
+            keys = self._keys[("cols", table, group)] = self._cols(table, group)
+        return list(keys)
+
+    def _cols(self, table: str, group: str | None) -> list[str]:
         spec = self.template.tables.get(table)
         if spec is None:
             return []
@@ -40,6 +50,15 @@ class ReportCells:
             if group is None or c.group == group:
                 seen.setdefault(c.key, None)
         return list(seen)
+
+
+def report_cells(ctx: CheckContext) -> ReportCells:
+    """The report's :class:`ReportCells`, one per report (its key lists are shared by every relation)."""
+    assert ctx.template is not None
+    cached = ctx.report._cache.get("relations.cells")
+    if cached is None or cached.template is not ctx.template or cached.report is not ctx.report:
+        cached = ctx.report._cache["relations.cells"] = ReportCells(ctx.report, ctx.template)
+    return cached  # type: ignore[no-any-return]
 
 
 def _num(d: Decimal | None) -> Any:
@@ -82,7 +101,7 @@ def _relation(ctx: CheckContext, rule: Any, src: str) -> Iterator[Hit]:
     tables = set(rel.tables)
     if not tables <= set(ctx.report.tables):
         return  # a missing table is T001's business, not a reconciliation failure
-    source = ReportCells(ctx.report, ctx.template)
+    source = report_cells(ctx)
     unknown: list[Any] = []
     for out in evaluate(rel, source):
         if out.status == "unknown":
