@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from xxgk_lint.check.context import CheckContext, CheckFn, Hit
-from xxgk_lint.parse.template import TableSpec
+from xxgk_lint.parse.template import ColumnSpec, TableSpec, cache_by_identity
 
 CHECKS: dict[str, CheckFn] = {}
 
@@ -262,6 +262,19 @@ def _col_label(spec: TableSpec, row_key: str, col_key: str) -> str:
     return c.label if c else col_key
 
 
+@cache_by_identity
+def _cell_columns(spec: TableSpec) -> dict[tuple[str, str], ColumnSpec | None]:
+    """``spec.column(spec.row(rk), ck)`` for every template cell, once per spec."""
+    keys = [(r.key, c.key) for r in spec.all_rows() for c in spec.columns_for(r)]
+    return {(rk, ck): spec.column(spec.row(rk), ck) for rk, ck in keys}
+
+
+def _cell_column(spec: TableSpec, rk: str, ck: str) -> ColumnSpec | None:
+    cols = _cell_columns(spec)
+    key = (rk, ck)
+    return cols[key] if key in cols else spec.column(spec.row(rk), ck)
+
+
 @check("cell_status")
 def cell_status(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Cells whose status is one of params.statuses; one hit per table row (params.per: row|cell).
@@ -277,14 +290,14 @@ def cell_status(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             continue
         by_row: dict[str, list[tuple[str, Any]]] = {}
         for (rk, ck), cell in table.cells.items():
-            col = spec.column(spec.row(rk), ck)
+            col = _cell_column(spec, rk, ck)
             if kinds is not None and (col is None or col.kind not in kinds):
                 continue
             if cell.status in statuses:
                 by_row.setdefault(rk, []).append((ck, cell))
         unknown: dict[str, list[Any]] = {}
+        placed = {id(c) for c in table.cells.values()} if table.unplaced_rows else set()
         for rk, vals in table.unplaced_rows.items():
-            placed = {id(c) for c in table.cells.values()}
             extra = [v for v in vals if v.status in statuses and id(v) not in placed]
             if extra:
                 unknown[rk] = extra
@@ -337,7 +350,7 @@ def cell_value(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         if table is None:
             continue
         for (rk, ck), cell in table.cells.items():
-            col = spec.column(spec.row(rk), ck)
+            col = _cell_column(spec, rk, ck)
             if col is None or col.kind not in kinds or cell.value is None:
                 continue
             bad = (test == "negative" and cell.value < 0) or (

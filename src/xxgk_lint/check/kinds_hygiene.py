@@ -154,10 +154,12 @@ def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Text decoded with the wrong encoding: known sequences, U+FFFD, UTF-8 read as Latin-1."""
     markers = [str(w) for w in rule.params.get("markers", [])]
     lead = set(str(rule.params.get("latin1_lead", "")))
+    # a lead character followed by a C1/Latin-1 continuation character, counted at every position
+    pair_re = re.compile("(?=[" + "".join(re.escape(c) for c in sorted(lead)) + "][\x80-\xbf])") if lead else None
     count = 0
     for line, text, page in _lines(ctx):
         found = [m for m in markers if m in text]
-        pairs = sum(1 for a, b in zip(text, text[1:], strict=False) if a in lead and "\x80" <= b <= "\xbf")
+        pairs = len(pair_re.findall(text)) if pair_re is not None else 0
         if pairs >= int(rule.params.get("min_latin1_pairs", 2)):
             found.append(text[:12])
         if not found:
