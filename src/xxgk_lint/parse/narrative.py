@@ -27,6 +27,7 @@ from typing import Any
 
 from xxgk_lint.parse.model import Mention, Section
 from xxgk_lint.parse.quantities import Quantity, scan_quantities
+from xxgk_lint.parse.textnorm import TextMemo
 from xxgk_lint.read.document import Block
 
 __all__ = [
@@ -133,14 +134,22 @@ def _mask(text: str, quantities: Sequence[Quantity]) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=4096)
-def analyse(text: str) -> tuple[Sentence, ...]:
-    """The sentences of one paragraph with their quantities (bare Arabic numbers included)."""
+def _analyse(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     for start, sent in split_sentences(text):
         qs = tuple(scan_quantities(sent, bare=True))
         out.append(Sentence(sent, start, qs, _mask(sent, qs)))
     return tuple(out)
+
+
+# Memoised by paragraph text: the parse stage (mentions) and every narrative rule read the same
+# paragraphs.  Bounded by total text length too (an analysis holds ~20 bytes per character).
+_analyse_memo: TextMemo[tuple[Sentence, ...]] = TextMemo(_analyse, max_entries=4096, max_chars=1_000_000)
+
+
+def analyse(text: str) -> tuple[Sentence, ...]:
+    """The sentences of one paragraph with their quantities (bare Arabic numbers included)."""
+    return _analyse_memo(text)
 
 
 def section_index(sections: dict[str, Section]) -> dict[int, str]:
