@@ -129,6 +129,7 @@ def build_outline(blocks: list[Block]) -> Outline:
     return Outline(headings=headings, parts=parts)
 
 
+@lru_cache(maxsize=4096)  # headings' titles are short (MAX_TITLE) and repeat across reports
 def _title_score(title: str, spec_title: str, variants: tuple[str, ...]) -> tuple[float, bool]:
     t = norm(title)
     exact = t == norm(spec_title)

@@ -383,7 +383,7 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
     page_of_line = {r.line: b.page for b in blocks for r in b.rows}
     current_sub: SubTable | None = None
     parent: str | None = None
-    all_rows = list(spec.all_rows())
+    all_rows = _all_rows(spec)
     for caption, rows in segment(parts):
         if caption is not None and spec.subtables:
             cap = norm(caption.labels[0].text)
@@ -415,7 +415,7 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
                 continue
             if p.kind != "DATA":
                 continue
-            candidates: list[RowSpec] = list(current_sub.rows) if current_sub is not None else all_rows
+            candidates: Sequence[RowSpec] = current_sub.rows if current_sub is not None else all_rows
             # parent context from earlier label cells (e.g. "(三)不予公开" before "1.属于国家秘密")
             for c in p.labels[:-1]:
                 if spec.unit_words and norm(c.text) in spec.unit_words:
@@ -457,13 +457,26 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
     return table
 
 
+@cache_by_identity
+def _by_norm(candidates: Sequence[RowSpec]) -> dict[str, list[RowSpec]]:
+    """Template rows by their normalised label, in order (candidates are long-lived template tuples)."""
+    out: dict[str, list[RowSpec]] = {}
+    for c in candidates:
+        out.setdefault(_cand_forms(c)[0][0], []).append(c)
+    return out
+
+
+@cache_by_identity
+def _all_rows(spec: TableSpec) -> tuple[RowSpec, ...]:
+    return spec.all_rows()
+
+
 def _rank(
-    text: str, candidates: list[RowSpec], parent: str | None, table: TableModel
+    text: str, candidates: Sequence[RowSpec], parent: str | None, table: TableModel
 ) -> tuple[RowSpec, bool] | None:
     # fast path: the label exactly as the template writes it (most rows of most reports)
     forms = _forms(text)
-    n = forms[0]
-    exact = [c for c in candidates if _cand_forms(c)[0][0] == n]
+    exact = _by_norm(candidates).get(forms[0], [])
     if exact:
         fresh = [c for c in exact if c.key not in table.rows_found]
         pick = next((c for c in fresh if parent is None or c.parent == parent), None) or (fresh or exact)[0]

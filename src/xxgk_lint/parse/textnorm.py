@@ -83,9 +83,17 @@ class TextMemo(Generic[V]):
 SHORT_TEXT = 128  # strings up to this long are memoised by a plain lru_cache (labels, headings, cells)
 
 
+# _QUOTES as (old, new) pairs: str.replace per quote is ~100x faster than str.translate with a
+# mapping on long text, and no replacement is itself replaced
+_QUOTE_PAIRS = tuple((chr(k), v) for k, v in _QUOTES.items())
+
+
 def _norm(text: str) -> str:
-    t = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    t = _SPACE.sub("", t)
+    t = unicodedata.normalize("NFKC", text)
+    for old, new in _QUOTE_PAIRS:
+        if old in t:
+            t = t.replace(old, new)
+    t = "".join(t.split())  # = _SPACE.sub("", t): str.split and \s agree on Unicode whitespace
     t = _ORD_DIGIT.sub(lambda m: m.group(1) + ".", t)
     t = _ORD_CN.sub(lambda m: m.group(1) + "、", t)
     return t
