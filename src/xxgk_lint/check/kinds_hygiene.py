@@ -46,6 +46,17 @@ def _normed_lines(ctx: CheckContext) -> list[str]:
     return out
 
 
+def _normed_text(ctx: CheckContext) -> str:
+    """The normalised lines joined by newlines (once per report)."""
+    normed = _normed_lines(ctx)
+    cached = ctx.report._cache.get("hygiene.normed_text")
+    if cached is not None and cached[0] is normed:
+        return cached[1]
+    text = "\n".join(normed)
+    ctx.report._cache["hygiene.normed_text"] = (normed, text)
+    return text
+
+
 def _section_of(ctx: CheckContext, line: int) -> str | None:
     for s in ctx.report.sections.values():
         if s.line <= line <= s.end_line:
@@ -57,9 +68,15 @@ def _section_of(ctx: CheckContext, line: int) -> str | None:
 def phrases(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Lines containing any of params.words (after width/space normalisation); one hit per line."""
     words = [(w, norm(str(w))) for w in rule.params.get("words", [])]
+    normed = _normed_lines(ctx)
+    # the words anywhere in the report (a normalised line holds no newline, nor does a word), in order
+    whole = _normed_text(ctx)
+    words = [(w, n) for w, n in words if n and n in whole]
+    if not words:
+        return
     count = 0
-    for (line, text, page), t in zip(_lines(ctx), _normed_lines(ctx), strict=True):
-        found = [w for w, n in words if n and n in t]
+    for (line, text, page), t in zip(_lines(ctx), normed, strict=True):
+        found = [w for w, n in words if n in t]
         if not found:
             continue
         col = text.find(found[0])

@@ -350,11 +350,13 @@ def narrative_claims(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         return
     skip_before = _regex(rule.params.get("skip_before"))
     values = _Values(ctx)
+    # a sentence without quantities can only match none_patterns (every pattern has its {NUM})
+    negated = [c for c in claims if c.none_patterns]
     for block, section, sentences in _paragraphs(ctx):
         for s in sentences:
             used: set[int] = set()  # quantities claimed by an earlier claim of this rule
             taken: list[tuple[int, int]] = []  # masked spans matched by earlier claims / patterns
-            for claim in claims:
+            for claim in claims if s.quantities else negated:
                 yield from _claim_hits(ctx, claim, values, s, block, section, used, taken, skip_before)
 
 
@@ -369,12 +371,13 @@ def _claim_hits(
     taken: list[tuple[int, int]],
     skip_before: re.Pattern[str] | None,
 ) -> Iterator[Hit]:
-    spans = s.token_spans()
     found: list[tuple[Quantity | None, str, int]] = []  # (quantity, matched text, masked position)
-    numeric = claim.context is None or claim.context.search(s.text) is not None
-    negative = claim.none_context is None or claim.none_context.search(s.text) is not None
+    numeric = bool(claim.patterns) and (claim.context is None or claim.context.search(s.text) is not None)
+    negative = bool(claim.none_patterns) and (claim.none_context is None or claim.none_context.search(s.text) is not None)
+    spans: list[tuple[int, int]] = []
     for pat in claim.patterns if numeric else ():
         for m in pat.finditer(s.masked):
+            spans = spans or s.token_spans()
             qi = int(m.group(NUM_GROUP))
             if qi in used or qi >= len(s.quantities) or _overlaps(m.span(), taken):
                 continue

@@ -635,6 +635,8 @@ def rate_checks(s: Sentence) -> list[RateCheck]:
     approximation word, growth rates and 个百分点 are not looked at.
     """
     out: list[RateCheck] = []
+    if not any(q.unit == "%" for q in s.quantities):
+        return out
     counts = _counts(s)
     spans = _spans(s)
     labels = {i: label_of(s, i) for i in counts}
