@@ -275,6 +275,18 @@ def _cell_column(spec: TableSpec, rk: str, ck: str) -> ColumnSpec | None:
     return cols[key] if key in cols else spec.column(spec.row(rk), ck)
 
 
+def _table_cells(ctx: CheckContext, spec: TableSpec, table: Any) -> list[tuple[str, str, Any, ColumnSpec | None]]:
+    """(row key, column key, cell, template column) of every cell of a table, in order; once per
+    report and table (the T1xx rules each walk them)."""
+    key = f"kinds.cells:{spec.key}"
+    cached = ctx.report._cache.get(key)
+    if cached is not None and cached[0] is table and cached[1] is spec:
+        return cached[2]  # type: ignore[no-any-return]
+    out = [(rk, ck, cell, _cell_column(spec, rk, ck)) for (rk, ck), cell in table.cells.items()]
+    ctx.report._cache[key] = (table, spec, out)
+    return out
+
+
 @check("cell_status")
 def cell_status(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Cells whose status is one of params.statuses; one hit per table row (params.per: row|cell).
@@ -289,8 +301,7 @@ def cell_status(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         if table is None:
             continue
         by_row: dict[str, list[tuple[str, Any]]] = {}
-        for (rk, ck), cell in table.cells.items():
-            col = _cell_column(spec, rk, ck)
+        for rk, ck, cell, col in _table_cells(ctx, spec, table):
             if kinds is not None and (col is None or col.kind not in kinds):
                 continue
             if cell.status in statuses:
@@ -349,8 +360,7 @@ def cell_value(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         table = ctx.report.tables.get(spec.key)
         if table is None:
             continue
-        for (rk, ck), cell in table.cells.items():
-            col = _cell_column(spec, rk, ck)
+        for rk, ck, cell, col in _table_cells(ctx, spec, table):
             if col is None or col.kind not in kinds or cell.value is None:
                 continue
             bad = (test == "negative" and cell.value < 0) or (
