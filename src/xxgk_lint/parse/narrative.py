@@ -616,6 +616,21 @@ def _reproduces(rate: Quantity, a: Quantity, b: Quantity) -> bool:
     return r[0] - tol <= rate.value <= r[1] + tol
 
 
+def _pair_ranges(s: Sentence, counts: list[int]) -> list[tuple[Decimal, Decimal] | None]:
+    """:func:`_ratio_range` of every ordered pair of distinct counts, in ``for a in counts for b in
+    counts if a != b`` order (once per sentence: they do not depend on the rate)."""
+    ivs = [_interval(s.quantities[i]) for i in counts]
+    out: list[tuple[Decimal, Decimal] | None] = []
+    with localcontext() as c:
+        c.prec = 28
+        for x, (alo, ahi) in enumerate(ivs):
+            for y, (blo, bhi) in enumerate(ivs):
+                if x == y:
+                    continue
+                out.append(None if blo <= 0 or alo < 0 else (alo / bhi * 100, ahi / blo * 100))
+    return out
+
+
 def _counts(s: Sentence) -> list[int]:
     return [
         i
@@ -640,13 +655,18 @@ def rate_checks(s: Sentence) -> list[RateCheck]:
     counts = _counts(s)
     spans = _spans(s)
     labels = {i: label_of(s, i) for i in counts}
+    ranges: list[tuple[Decimal, Decimal] | None] | None = None
     for ri, q in enumerate(s.quantities):
         if q.unit != "%" or q.approx or q.value < 0:
             continue
         before = _clause_before(s, spans[ri][0])
         if _GROWTH_WORD.search(before) or _CHANGE.search(before):
             continue
-        if any(_reproduces(q, s.quantities[a], s.quantities[b]) for a in counts for b in counts if a != b):
+        # as any(_reproduces(q, a, b) for every ordered pair of counts)
+        if ranges is None:
+            ranges = _pair_ranges(s, counts)
+        tol = Decimal(1).scaleb(-max(q.decimals, 0))  # one unit in the last place written
+        if any(r is not None and r[0] - tol <= q.value <= r[1] + tol for r in ranges):
             continue
         m = _RATE_NAME.search(before.rsplit(TOKEN_CLOSE, 1)[-1])
         if not m:
