@@ -493,19 +493,25 @@ class Relation:
                     raise ExprError(f"table '{n.table}' has no {what} group '{s.name}'", s.line, s.column)
 
 
-def _expand(ref: Ref, b: dict[str, str], source: CellSource) -> list[Cell]:
-    def keys(s: Seg, lister: Callable[[str, str | None], list[str]]) -> list[str]:
-        if s.kind == "key":
-            return [s.name]
-        if s.kind == "var":
-            return [b[s.name]]
-        if s.kind == "group":
-            return list(lister(ref.table, s.name))
-        return list(lister(ref.table, None))
+def _seg_keys(s: Seg, table: str, b: dict[str, str], lister: Callable[[str, str | None], list[str]]) -> list[str]:
+    if s.kind == "key":
+        return [s.name]
+    if s.kind == "var":
+        return [b[s.name]]
+    if s.kind == "group":
+        return list(lister(table, s.name))
+    return list(lister(table, None))
 
-    rows = keys(ref.row, source.rows)
-    cols = keys(ref.col, source.cols)
+
+def _expand(ref: Ref, b: dict[str, str], source: CellSource) -> list[Cell]:
+    rows = _seg_keys(ref.row, ref.table, b, source.rows)
+    cols = _seg_keys(ref.col, ref.table, b, source.cols)
     return [(ref.table, r, c) for r in rows for c in cols]
+
+
+def _one_key(s: Seg, b: dict[str, str]) -> str:
+    """The key of a single-valued segment (a key or a bound variable)."""
+    return s.name if s.kind == "key" else b[s.name]
 
 
 # ---------------------------------------------------------------------------------------- parsing
@@ -852,18 +858,24 @@ class _Evaluator:
         if isinstance(n, Num):
             return Interval.exact(n.value)
         if isinstance(n, Ref):
+            if not n.multi:  # one cell: as _expand(n, ...)[0], without building the list
+                return self.read((n.table, _one_key(n.row, self.b), _one_key(n.col, self.b)))
             return self.read(_expand(n, self.b, self.source)[0])
         if isinstance(n, Neg):
             x = self.num(n.arg)
             return None if x is None else -x
         if isinstance(n, Add):
             vals = [(s, self.num(t)) for s, t in n.terms]
-            acc = Interval.exact(Decimal(0))
+            # the bounds of acc + v / acc - v folded from 0, without an Interval per step
+            lo = hi = Decimal(0)
             for s, v in vals:
                 if v is None:
                     return None
-                acc = acc + v if s == "+" else acc - v
-            return acc
+                if s == "+":
+                    lo, hi = lo + v.lo, hi + v.hi
+                else:
+                    lo, hi = lo - v.hi, hi - v.lo
+            return Interval(lo, hi)
         if isinstance(n, Mul):
             fs = [self.num(f) for f in n.factors]
             if any(f is None for f in fs):
@@ -878,10 +890,10 @@ class _Evaluator:
                 return None
             xs: list[Interval] = vals  # type: ignore[assignment]
             if n.func == "sum":
-                acc = Interval.exact(Decimal(0))
+                lo = hi = Decimal(0)
                 for x in xs:
-                    acc = acc + x
-                return acc
+                    lo, hi = lo + x.lo, hi + x.hi
+                return Interval(lo, hi)
             if n.func == "min":
                 return _imin(xs)
             if n.func == "max":
@@ -958,25 +970,25 @@ _ARITH = _arith_context()  # never used directly: decimal.localcontext() install
 
 
 def _evaluate_one(rel: Relation, source: CellSource, b: dict[str, str]) -> Outcome:
+    """One instantiation; called with the arithmetic context (_ARITH) installed (see evaluate)."""
     ev = _Evaluator(source, b)
     out = Outcome(status="unknown", bindings=dict(b), text=rel.text(b))
     try:
-        with decimal.localcontext(_ARITH):
-            cond = ev.truth(rel.condition) if rel.condition is not None else (True, False)
-            body = rel.body
-            if isinstance(body, Cmp):
-                lhs, rhs = ev.num(body.left), ev.num(body.right)
-                result = _compare(body.op, lhs, rhs)
-                out.lhs, out.rhs, out.op = lhs, rhs, body.op
-                target, other = _single_cell(body.left, b), rhs
-                if target is None and (target := _single_cell(body.right, b)) is not None:
-                    other = lhs
-                if target is not None:
-                    out.target = target
-                    out.expected = other.point if other is not None else None
-                    out.actual = source.cell(*target).arithmetic_value()
-            else:
-                result = ev.truth(body)
+        cond = ev.truth(rel.condition) if rel.condition is not None else (True, False)
+        body = rel.body
+        if isinstance(body, Cmp):
+            lhs, rhs = ev.num(body.left), ev.num(body.right)
+            result = _compare(body.op, lhs, rhs)
+            out.lhs, out.rhs, out.op = lhs, rhs, body.op
+            target, other = _single_cell(body.left, b), rhs
+            if target is None and (target := _single_cell(body.right, b)) is not None:
+                other = lhs
+            if target is not None:
+                out.target = target
+                out.expected = other.point if other is not None else None
+                out.actual = source.cell(*target).arithmetic_value()
+        else:
+            result = ev.truth(body)
     except decimal.DecimalException:
         ev.notes.append("the arithmetic is out of range")
         cond = result = None
@@ -997,7 +1009,9 @@ def _evaluate_one(rel: Relation, source: CellSource, b: dict[str, str]) -> Outco
 
 def evaluate(rel: Relation, source: CellSource) -> list[Outcome]:
     """Evaluate every instantiation of ``rel`` (one per combination of quantifier values)."""
-    return [_evaluate_one(rel, source, b) for b in rel.instantiations(source)]
+    # one arithmetic context for all of them: a trap raises whatever flags earlier ones set
+    with decimal.localcontext(_ARITH):
+        return [_evaluate_one(rel, source, b) for b in rel.instantiations(source)]
 
 
 def evaluate_all(rels: Iterable[Relation], source: CellSource) -> list[tuple[Relation, Outcome]]:
