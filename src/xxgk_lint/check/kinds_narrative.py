@@ -40,10 +40,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from xxgk_lint.check import kinds_relations  # (a module: kinds_relations imports kinds, which imports this)
 from xxgk_lint.check.context import CheckContext, Hit
 from xxgk_lint.check.expr import ExprError, Interval, compile_relation, evaluate
 from xxgk_lint.check.kinds import check
-from xxgk_lint.check.kinds_relations import report_cells
 from xxgk_lint.parse.narrative import (
     CLAUSE_DELIMS,
     NUM_GROUP,
@@ -242,7 +242,7 @@ class _Values:
     def __init__(self, ctx: CheckContext) -> None:
         assert ctx.template is not None
         self.ctx = ctx
-        self.source = report_cells(ctx)
+        self.source = kinds_relations.report_cells(ctx)
         cached = ctx.report._cache.get("narrative.values")
         if cached is None or cached[0] is not self.source:
             cached = ctx.report._cache["narrative.values"] = (self.source, {}, {})
