@@ -44,9 +44,12 @@ Content:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
+import threading
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -244,7 +247,15 @@ def _local(el: Any) -> str:
     tag = el.tag
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1]
+    local = _LOCAL_NAMES.get(tag)
+    if local is None:
+        local = tag.rsplit("}", 1)[-1]
+        if len(_LOCAL_NAMES) < 4096:  # a document's tags are a small set; bounded for hostile ones
+            _LOCAL_NAMES[tag] = local
+    return local
+
+
+_LOCAL_NAMES: dict[str, str] = {}
 
 
 class _W:
@@ -252,13 +263,20 @@ class _W:
 
     def __init__(self, ns: str) -> None:
         self.ns = ns
+        self._tags: dict[str, str] = {}  # name -> {ns}name
 
     def a(self, el: Any, name: str) -> str | None:
         v = el.get(f"{{{self.ns}}}{name}")
         return v if v is not None else el.get(name)
 
     def child(self, el: Any, name: str) -> Any:
-        return el.find(f"{{{self.ns}}}{name}") if el is not None else None
+        if el is None:
+            return None
+        tag = self._tags.get(name)
+        if tag is None:
+            tag = self._tags[name] = f"{{{self.ns}}}{name}"
+        # the first child with that tag, as el.find(tag) (iterchildren is about twice as fast)
+        return next(el.iterchildren(tag), None)
 
     def val(self, el: Any, path: str) -> str | None:
         cur = el
@@ -316,6 +334,30 @@ def _load_styles(root: Any, w: _W) -> dict[str, _Style]:
                 s.ilvl = _int(il) if il is not None else None
         out[sid] = s
     return out
+
+
+# styles.xml parts by content: documents made from one template (Word's defaults, an office's
+# letterhead) carry the same 100-400 KB part, whose parse is most of the reading time
+_STYLES_CACHE: OrderedDict[tuple[str, bytes], dict[str, _Style]] = OrderedDict()
+_STYLES_CACHE_SIZE = 32
+_STYLES_LOCK = threading.Lock()
+
+
+def _styles_part(data: bytes, name: str, w: _W) -> dict[str, _Style]:
+    """``_load_styles(parse_xml(data, name), w)``, memoised by the part's SHA-256 (styles are only
+    read, never changed, by the reader)."""
+    key = (w.ns, hashlib.sha256(data).digest())
+    with _STYLES_LOCK:
+        hit = _STYLES_CACHE.get(key)
+        if hit is not None:
+            _STYLES_CACHE.move_to_end(key)
+            return dict(hit)
+    styles = _load_styles(parse_xml(data, name), w)
+    with _STYLES_LOCK:
+        _STYLES_CACHE[key] = styles
+        while len(_STYLES_CACHE) > _STYLES_CACHE_SIZE:
+            _STYLES_CACHE.popitem(last=False)
+    return dict(styles)
 
 
 @dataclass(slots=True)
@@ -672,7 +714,8 @@ class _Reader:
     def table(self, tbl: Any, depth: int) -> None:
         w = self.w
         rows = self._rows(tbl)
-        nested = any(_local(d) == "tbl" for r in rows for d in r.iterdescendants())
+        # a table inside: any descendant whose local name is tbl ({*} matches any or no namespace)
+        nested = any(next(r.iterdescendants("{*}tbl"), None) is not None for r in rows)
         grid_cols = len(tbl.findall(f"{{{w.ns}}}tblGrid/{{{w.ns}}}gridCol"))
         if nested or depth > 8:
             self._layout(rows, depth)
@@ -798,7 +841,7 @@ def read_docx(path: Path, name: str) -> Document:
         base = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
         styles: dict[str, _Style] = {}
         if z.has(base + "styles.xml"):
-            styles = _load_styles(parse_xml(z.read(base + "styles.xml"), base + "styles.xml"), w)
+            styles = _styles_part(z.read(base + "styles.xml"), base + "styles.xml", w)
         numbering = _Numbering()
         if z.has(base + "numbering.xml"):
             numbering = _load_numbering(parse_xml(z.read(base + "numbering.xml"), base + "numbering.xml"), w)
