@@ -197,23 +197,21 @@ def _text_of(el: HtmlElement, depth: int = 0) -> str:
 def _scores(body: HtmlElement) -> dict[Any, int]:
     """Chinese characters under each element (dropped subtrees excluded), one bottom-up pass."""
     own: dict[Any, int] = {}
-    order: list[Any] = []
-    stack: list[tuple[Any, bool]] = [(body, False)]
+    # (element, None) on the way down; (element, its kept children) on the way up
+    stack: list[tuple[Any, list[Any] | None]] = [(body, None)]
     while stack:
-        el, done = stack.pop()
-        if done:
-            total = own.get(el, 0) + sum(own.get(c, 0) for c in el if isinstance(c.tag, str) and not _dropped(c))
-            own[el] = total
+        el, kids = stack.pop()
+        if kids is not None:
+            own[el] = own.get(el, 0) + sum(own.get(c, 0) for c in kids)
             continue
-        order.append(el)
         n = _cjk_count(el.text or "")
         for c in el:
             n += _cjk_count(c.tail or "")
         own[el] = n
-        stack.append((el, True))
-        for c in el:
-            if isinstance(c.tag, str) and not _dropped(c):
-                stack.append((c, False))
+        kept = [c for c in el if isinstance(c.tag, str) and not _dropped(c)]  # tested once per child
+        stack.append((el, kept))
+        for c in kept:
+            stack.append((c, None))
     return own
 
 
