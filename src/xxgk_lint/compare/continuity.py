@@ -6,7 +6,8 @@ snapshotted):
 * :func:`continuity_findings` - the X rules (rules/continuity.yaml) for one agency's consecutive years;
   the audit calls it for each pair from :func:`consecutive_pairs`.
 * :func:`compare` - everything ``xxgk-lint compare`` shows: cells, sections, passages, findings.
-* :func:`normalise_agency` - the key agencies are matched by.
+* :func:`normalise_agency` - the key agencies are matched by; :func:`agency_groups` groups an
+  audit's reports by agency and year.
 """
 
 from __future__ import annotations
@@ -71,19 +72,19 @@ def normalise_agency(name: str | None) -> str:
 T = TypeVar("T")
 
 
-def consecutive_pairs(
+def agency_groups(
     items: Iterable[T],
     *,
     year: Callable[[T], int | None],
     agency: Callable[[T], str | None],
     manifest_id: Callable[[T], str | None] = lambda _x: None,
-) -> Iterator[tuple[str, T, T]]:
-    """(agency key, last, this) for every agency's consecutive report years.
+) -> dict[str, dict[int, T]]:
+    """``{agency key: {year: item}}`` - the grouping :func:`consecutive_pairs` pairs within.
 
-    Reports are grouped by manifest id when they have one, else by :func:`normalise_agency` of their
-    name; a report without an id joins the id of reports with the same normalised name (ids win).
-    Within an agency and year the first item is used.  One pass over ``items`` plus a sort per agency:
-    linear in the number of reports, so it scales to a full audit.
+    Reports are grouped by manifest id when they have one (key ``id:ID``), else by
+    :func:`normalise_agency` of their name (key ``name:NAME``); a report without an id joins the id of
+    reports with the same normalised name when exactly one id has that name (ids win).  Within an agency
+    and year the first item is used; items without a year, or without both id and name, are left out.
     """
     listed = list(items)
     name_to_id: dict[str, set[str]] = {}
@@ -108,6 +109,25 @@ def consecutive_pairs(
         else:
             continue
         groups.setdefault(key, {}).setdefault(y, x)
+    return groups
+
+
+def consecutive_pairs(
+    items: Iterable[T],
+    *,
+    year: Callable[[T], int | None],
+    agency: Callable[[T], str | None],
+    manifest_id: Callable[[T], str | None] = lambda _x: None,
+) -> Iterator[tuple[str, T, T]]:
+    """(agency key, last, this) for every agency's consecutive report years.
+
+    Reports are grouped by manifest id when they have one, else by :func:`normalise_agency` of their
+    name; a report without an id joins the id of reports with the same normalised name (ids win).
+    Within an agency and year the first item is used.  One pass over ``items`` plus a sort per agency:
+    linear in the number of reports, so it scales to a full audit.  (:func:`agency_groups` is the
+    grouping.)
+    """
+    groups = agency_groups(items, year=year, agency=agency, manifest_id=manifest_id)
     for key in sorted(groups):
         by_year = groups[key]
         for y in sorted(by_year):
