@@ -148,6 +148,11 @@ def test_summary_matches_what_was_generated(audited: Path, generated: tuple[Path
     _, _, truth = generated
     rows = read_summary(audited)
     assert set(rows) == set(truth)
+    # the generator's consecutive years of an agency are unrelated, so the continuity rules (X) fire
+    # between them: the truth is about the single-report rules
+    x_errors = {r["audit"]["key"]: sum(1 for f in r["findings"] if f["rule"].startswith("X") and f["severity"] == "error")
+                for r in read_jsonl(audited)}
+    assert sum(x_errors.values()) > 0
     for key, exp in truth.items():
         row = rows[key]
         if exp.get("corrupt"):
@@ -168,7 +173,7 @@ def test_summary_matches_what_was_generated(audited: Path, generated: tuple[Path
         if exp["year"] == t.year:  # (the check itself judges the year the report states)
             assert ("D101" in rules) == (not exp["on_time"]), (key, rules)
             expect_errors = bool(t.defect) or not exp["on_time"]
-            assert (int(row["errors"]) > 0) == expect_errors, (key, t.defect, rules)
+            assert (int(row["errors"]) - x_errors[key] > 0) == expect_errors, (key, t.defect, rules)
         if t.defect:
             assert any(r.startswith(DEFECTIVE[t.defect]) for r in rules), (key, t.defect, rules)
         assert int(row["errors"]) + int(row["warnings"]) + int(row["infos"]) == sum(int(row[f]) for f in "STNDHEX")

@@ -91,7 +91,7 @@ def test_charts_and_page_render(dashboard: Path, tmp_path: Path) -> None:
     assert not tree.xpath('//table[@id="reports"]//img') and len(tree.xpath("//script")) == 1
     assert any("onerror" in td.text_content() for td in tree.xpath('//table[@id="reports"]//td'))
     # links to the per-report pages, which exist
-    links = tree.xpath('//table[@id="reports"]//a/@href')
+    links = tree.xpath('//table[@id="reports"]//td[contains(@class, "path")]/a/@href')
     assert len(links) == 25 and all((dashboard / href).is_file() for href in links)
     shot = tmp_path / "shot.png"
     _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,1800", url)

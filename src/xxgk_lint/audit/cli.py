@@ -23,7 +23,8 @@ files are replaced atomically.
 
 \b
 Manifest CSV columns (header row; all but path optional): path, agency, kind
-(department|government), region, year, published_on (YYYY-MM-DD), url.  Relative paths are taken
+(department|government), region, year, published_on (YYYY-MM-DD), url, id (the agency's stable id:
+pairs its consecutive years for the continuity rules X1xx; else normalised names pair).  Relative paths are taken
 from the manifest's folder.  A manifest's published_on and kind are checked as if given with
 --published-on/--kind (source "manifest"); agency, year and region replace what the report says in
 the summary.  With a manifest, PATHS may be omitted.

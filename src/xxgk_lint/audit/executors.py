@@ -1,6 +1,6 @@
 """Running the per-file function over many files: a local process pool, in-process, or Dask.
 
-Every executor takes an iterable of tasks, a worker function ``task -> (record, page_html)`` and a
+Every executor takes an iterable of tasks, a worker function ``task -> (record, page_html, snapshot)`` and a
 ``handle`` callback that the results are passed to, in the parent process, one at a time and in
 completion order.  Submission is bounded (a few tasks per worker in flight), so memory does not
 grow with the number of files.
@@ -30,11 +30,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
 
-from xxgk_lint.audit.worker import Task, error_record
+from xxgk_lint.audit.worker import Result, Task, error_record
 
-Result = tuple[dict[str, Any], str | None]
 Worker = Callable[[Task], Result]
 Handler = Callable[[Result], None]
 
@@ -110,7 +108,7 @@ def run_local(
                         suspects.append(t)
                         broken = True
                     except Exception as exc:  # noqa: BLE001 - e.g. an unpicklable result
-                        handle((error_record(t, f"audit: {type(exc).__name__}: {exc}"), None))
+                        handle((error_record(t, f"audit: {type(exc).__name__}: {exc}"), None, None))
                 if broken:
                     break
                 if timeout:
@@ -123,7 +121,7 @@ def run_local(
                         if now - started[oldest] > timeout:
                             t = inflight.pop(oldest)
                             stats["timed_out"] += 1
-                            handle((error_record(t, f"audit: timed out after {timeout:g} s; the worker was stopped"), None))
+                            handle((error_record(t, f"audit: timed out after {timeout:g} s; the worker was stopped"), None, None))
                             retry.extendleft(reversed(list(inflight.values())))
                             inflight.clear()
                             _kill_pool(ex)
@@ -162,12 +160,12 @@ def _isolate(suspects: list[Task], worker: Worker, handle: Handler, stats: dict[
                 handle(f.result(timeout=timeout))
             except BrokenProcessPool:
                 stats["crashed"] += 1
-                handle((error_record(t, "audit: the worker process died while checking this file"), None))
+                handle((error_record(t, "audit: the worker process died while checking this file"), None, None))
             except TimeoutError:
                 stats["timed_out"] += 1
-                handle((error_record(t, f"audit: timed out after {timeout:g} s; the worker was stopped"), None))
+                handle((error_record(t, f"audit: timed out after {timeout:g} s; the worker was stopped"), None, None))
             except Exception as exc:  # noqa: BLE001
-                handle((error_record(t, f"audit: {type(exc).__name__}: {exc}"), None))
+                handle((error_record(t, f"audit: {type(exc).__name__}: {exc}"), None, None))
         finally:
             _kill_pool(ex)
 
@@ -204,7 +202,7 @@ def run_dask(tasks: Iterable[Task], worker: Worker, handle: Handler, *, schedule
                 result = fut.result()
             except Exception as exc:  # noqa: BLE001 - KilledWorker, a lost worker, ...
                 stats["crashed"] += 1
-                result = (error_record(t, f"audit (dask): {type(exc).__name__}: {exc}"), None)
+                result = (error_record(t, f"audit (dask): {type(exc).__name__}: {exc}"), None, None)
             fut.release()
             handle(result)
             submit_one()

@@ -14,6 +14,9 @@ year           report_year, 年度    the report year (replaces the year read fr
                                   and for the deadline figure)
 published_on   发布日期, date        YYYY-MM-DD; checked as the publication date (source "manifest")
 url            网址, 链接           where the report was published
+id             agency_id, 编号      the agency's stable id (e.g. its 统一社会信用代码): an agency's reports
+               机关编号, 机关代码    of consecutive years are paired for the continuity rules (X1xx) by
+                                  id when given, else by the normalised agency name; ids win
 ============== ================== ==========================================================
 
 The file may be UTF-8 (with or without BOM) or GB18030 (what Excel writes on a Chinese system).
@@ -36,6 +39,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "year": ("year", "report_year", "年度"),
     "published_on": ("published_on", "发布日期", "date"),
     "url": ("url", "网址", "链接"),
+    "id": ("id", "agency_id", "机关编号", "机关代码", "编号"),
 }
 KINDS = {"department": "department", "government": "government", "部门": "department", "政府部门": "department", "政府": "government", "人民政府": "government"}
 
@@ -54,6 +58,7 @@ class ManifestRow:
     year: int | None = None
     published_on: date | None = None
     url: str | None = None
+    id: str | None = None  # the agency's stable id (pairs its years for the continuity rules)
 
     def overrides(self) -> dict[str, str | int | None]:
         return {
@@ -63,6 +68,7 @@ class ManifestRow:
             "year": self.year,
             "published_on": self.published_on.isoformat() if self.published_on else None,
             "url": self.url,
+            "id": self.id,
         }
 
 
@@ -141,6 +147,7 @@ def load_manifest(path: str | Path) -> dict[str, ManifestRow]:
         if key in rows:
             raise ManifestError(f"{where}: '{p}' is listed twice (first on line {rows[key].line})")
         rows[key] = ManifestRow(
-            path=key, line=lineno, agency=get("agency"), kind=kind, region=get("region"), year=year, published_on=pub, url=get("url")
+            path=key, line=lineno, agency=get("agency"), kind=kind, region=get("region"), year=year, published_on=pub, url=get("url"),
+            id=get("id"),
         )
     return rows

@@ -4,13 +4,16 @@ One streaming pass over the records (in input order, the last record of each rep
 baseline and the reviewer's decisions and writes, each atomically:
 
 - ``findings.jsonl`` - compacted to one line per report, findings marked ``baseline: new|known``
-  and with a reviewer's ``decision``;
+  and with a reviewer's ``decision``; the continuity findings (X1xx) of each agency's consecutive
+  years are added to THIS year's record first (audit.yoy), so everything below counts them;
 - ``summary.csv`` - one row per report (UTF-8 with BOM, so Excel shows the Chinese text);
 - ``indicators.csv`` - each indicator pooled per region, kind and agency, with whether the group
   has enough cases to be ranked;
 - ``index.html`` - the dashboard (``reports/dashboard.html.j2``), whose table rows are streamed from
   summary.csv so that memory does not grow with the number of reports;
-- the baseline file, with ``--write-baseline``.
+- the baseline file, with ``--write-baseline``;
+- ``agencies/*.html`` - one page per agency with at least two years (audit.agencies), and the
+  report pages patched with their X findings; ``snapshots.jsonl`` compacted.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import base64
 import csv
 import hashlib
 import json
+import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from decimal import Decimal
@@ -30,6 +35,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from xxgk_lint import __version__
+from xxgk_lint.audit.agencies import AgencyRow, write_agency_pages
 from xxgk_lint.audit.baseline import Decisions, baseline_document, load_baseline, load_decisions
 from xxgk_lint.audit.indicators import (
     Aggregator,
@@ -40,19 +46,33 @@ from xxgk_lint.audit.indicators import (
     to_jsonable,
 )
 from xxgk_lint.audit.store import atomic_writer, dumps, read_at, scan_jsonl, write_atomic
+from xxgk_lint.audit.yoy import (
+    PARALLEL_MIN,
+    SNAPSHOTS,
+    PairPlan,
+    compact_snapshots,
+    is_continuity,
+    page_signature,
+    patch_pages,
+    plan_pairs,
+    run_units,
+    scan_snapshots,
+    x_signature,
+)
 from xxgk_lint.data import data_root
 
 FAMILIES = ("S", "T", "N", "D", "H", "E", "X")
 SUMMARY_COLUMNS = (
     "path", "agency", "region", "year", "kind", "template", "published_on", "deadline", "on_time",
     "errors", "warnings", "infos", *FAMILIES,
-    "dismissed", "new", "known", "rules", "read_error", "url", "page", "key", "sha256",
+    "dismissed", "new", "known", "rules", "read_error", "url", "page", "key", "sha256", "agency_page",
 )
 DASHBOARD = "dashboard.html.j2"
 SCRIPT = "dashboard.js"
 RULE_CHART_MAX = 30
 DISMISSED_SHOWN = 500
 CHART_MAX = 40
+AGENCIES_OPEN = 50  # the agency list starts unfolded up to this many agencies
 
 UI: dict[str, dict[str, str]] = {
     "zh": {
@@ -118,7 +138,12 @@ UI: dict[str, dict[str, str]] = {
         "message": "问题",
         "rule": "规则",
         "fingerprint": "指纹",
-        "sort_hint": "点击表头排序;排序和筛选状态保存在网址中(#sort=-errors&filter=region:某市)",
+        "sort_hint": "点击表头排序;排序和筛选状态保存在网址中(如 index.html?sort=-errors&filter=region:某市;rule:X101)",
+        "agencies": "各机关历年报告",
+        "agencies_summary": "{n} 个机关有两个以上年度的报告;相邻年度按连续性规则(X1xx)核对",
+        "agency_years": "年度",
+        "agency_breaks": "连续性问题(错误/警告)",
+        "x_col": "连续性",
     },
     "en": {
         "html_lang": "en",
@@ -183,7 +208,12 @@ UI: dict[str, dict[str, str]] = {
         "message": "finding",
         "rule": "rule",
         "fingerprint": "fingerprint",
-        "sort_hint": "click a column to sort; sorting and filtering live in the address (#sort=-errors&filter=region:X)",
+        "sort_hint": "click a column to sort; sorting and filtering live in the address (e.g. index.html?sort=-errors&filter=region:X;rule:X101)",
+        "agencies": "Agencies year by year",
+        "agencies_summary": "{n} agencies with reports of two or more years; consecutive years checked by the continuity rules (X1xx)",
+        "agency_years": "years",
+        "agency_breaks": "continuity breaks (errors/warnings)",
+        "x_col": "continuity",
     },
 }
 
@@ -248,6 +278,15 @@ def finalize(cfg: Any, run: dict[str, Any], order: list[str], iset: IndicatorSet
     baseline, decisions = preload_triage(cfg)
     jsonl = out / FINDINGS
     index, _ = scan_jsonl(jsonl, repair=False)
+    snap_path = out / SNAPSHOTS
+    snaps, _ = scan_snapshots(snap_path, repair=False)
+    rv = run["settings"]["rules_version"]
+    # the run's pool is gone: the end of the run may use every core (in-process for --executor serial)
+    jobs = 1 if cfg.executor == "serial" else (cfg.jobs or os.cpu_count() or 1)
+    plan = plan_pairs(order, index, snaps, snap_path, rules_version=rv, opts=cfg.opts, jobs=jobs)
+    to_patch: list[tuple[str, list[dict[str, Any]], str | None]] = []  # pages whose X findings changed
+    members: dict[str, dict[str, Any]] = {}  # reports of agencies with a page: what the page shows of them
+    x_of: dict[str, list[dict[str, Any]]] = {}  # their X findings, with decisions
     totals = Totals()
     agg = Aggregator(iset)
     new_baseline: dict[str, dict[str, str]] = {}
@@ -265,6 +304,17 @@ def finalize(cfg: Any, run: dict[str, Any], order: list[str], iset: IndicatorSet
             rec = read_at(src, hit[0])
             audited.add(key)
             meta = rec.setdefault("audit", {})
+            x_new = _merge_continuity(rec, meta, plan.pairs.get(key))
+            page = meta.get("page")
+            if cfg.pages and page and (x_new or key in plan.pairs or meta.get("had_x")):
+                have = page_signature(out / page)
+                if have is not None and have != x_signature(x_new):
+                    to_patch.append((page, x_new, rec.get("template")))
+            meta.pop("had_x", None)
+            group = plan.group_of.get(key)
+            if group is not None:
+                x_of[key] = x_new
+                members[key] = {"path": rec.get("path", ""), "page": page if cfg.pages else None, "agency": meta.get("agency")}
             known_fps = baseline.get(key, {}) if baseline is not None else None
             active: list[dict[str, Any]] = []
             counts: Counter[str] = Counter()
@@ -363,9 +413,19 @@ def finalize(cfg: Any, run: dict[str, Any], order: list[str], iset: IndicatorSet
                 "page": meta.get("page") or "",
                 "key": key,
                 "sha256": meta.get("sha256") or "",
+                "agency_page": group.page if group is not None and cfg.pages else "",
             }
             w.writerow([*(row[c] for c in SUMMARY_COLUMNS), *(fmt_ratio(values[i.id]) for i in iset.indicators)])
 
+    # after findings.jsonl is replaced: a page is reconciled with its record on every run
+    patch_start = time.perf_counter()
+    run_units(patch_pages, to_patch, (str(out), lang), jobs, PARALLEL_MIN)
+    patch_s = time.perf_counter() - patch_start
+    agencies, agency_stats = ([], {"pages": 0, "written": 0, "unchanged": 0, "removed": 0, "elapsed_s": 0.0})
+    if cfg.pages:
+        agencies, agency_stats = write_agency_pages(out, plan.groups, snaps, snap_path, members, x_of, lang=lang, rules_version=rv,
+                                                    jobs=jobs)
+    compact_snapshots(snap_path, snaps, order)
     missing_reports = sorted(set(baseline) - audited) if baseline is not None else []
     indicator_rows = _write_indicators_csv(out / INDICATORS, agg, iset, min_cases)
     result: dict[str, Any] = {
@@ -400,14 +460,42 @@ def finalize(cfg: Any, run: dict[str, Any], order: list[str], iset: IndicatorSet
             "rankings": {g: to_jsonable(agg.rankings(g, min_cases)) for g in ("region", "agency")},
             "groups": indicator_rows,
         },
-        "outputs": {"findings": FINDINGS, "summary": SUMMARY, "indicators": INDICATORS, "index": INDEX},
+        "continuity": {
+            "agencies": len(plan.groups),
+            "pairs": len(plan.pairs),
+            "pairs_computed": plan.computed,
+            "pairs_reused": plan.reused,
+            "pairs_elapsed_s": round(plan.elapsed_s, 3),
+            "pages_patched": len(to_patch),
+            "pages_patched_elapsed_s": round(patch_s, 3),
+            "agency_pages": agency_stats,
+        },
+        "outputs": {"findings": FINDINGS, "summary": SUMMARY, "indicators": INDICATORS, "index": INDEX, "snapshots": SNAPSHOTS},
     }
     if cfg.write_baseline:
         doc = baseline_document(new_baseline, run["settings"]["rules_version"], __version__)
         write_atomic(Path(cfg.write_baseline), json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         result["baseline_written"] = str(cfg.write_baseline)
-    render_dashboard(out / INDEX, out / SUMMARY, run, result, totals, agg, iset, lang, min_cases)
+    render_dashboard(out / INDEX, out / SUMMARY, run, result, totals, agg, iset, lang, min_cases, agencies)
     return result
+
+
+def _merge_continuity(rec: dict[str, Any], meta: dict[str, Any], pp: PairPlan | None) -> list[dict[str, Any]]:
+    """Put the pair's X findings into THIS year's record (replacing the ones it had); returns them.
+
+    ``meta["had_x"]`` is set, for the caller only, when the record had X findings before."""
+    findings = rec.get("findings") or []
+    old = [f for f in findings if is_continuity(f)]
+    if pp is None:
+        new: list[dict[str, Any]] = []
+        meta.pop("continuity", None)
+    else:
+        new = old if pp.findings is None else pp.findings
+        meta["continuity"] = {"last": pp.last_key, "sig": pp.sig}
+    if old:
+        meta["had_x"] = True
+    rec["findings"] = [f for f in findings if not is_continuity(f)] + new
+    return new
 
 
 def _write_indicators_csv(path: Path, agg: Aggregator, iset: IndicatorSet, min_cases: int) -> int:
@@ -508,12 +596,14 @@ def _rows(summary_csv: Path, ui: dict[str, str]) -> Iterator[dict[str, Any]]:
                 "disclosure": row.get("disclosure_rate", ""),
                 "disclosure_pct": fmt_pct(Decimal(row["disclosure_rate"])) if row.get("disclosure_rate") else "",
                 "status": "unreadable" if row["read_error"] == "yes" else ("error" if row["errors"] != "0" else "clean"),
+                "agency_page": row.get("agency_page", ""),
+                "x": row.get("X", ""),
             }
 
 
 def render_dashboard(
     path: Path, summary_csv: Path, run: dict[str, Any], result: dict[str, Any], totals: Totals,
-    agg: Aggregator, iset: IndicatorSet, lang: str, min_cases: int,
+    agg: Aggregator, iset: IndicatorSet, lang: str, min_cases: int, agencies: list[AgencyRow] | None = None,
 ) -> None:
     from xxgk_lint.check.rules import builtin_rules
 
@@ -571,6 +661,8 @@ def render_dashboard(
         "min_cases": min_cases,
         "rows": _rows(summary_csv, ui),
         "n_reports": totals.reports,
+        "agencies": agencies or [],
+        "agencies_open": len(agencies or []) <= AGENCIES_OPEN,
     }
     template = _environment().get_template(DASHBOARD)
     with atomic_writer(path) as fh:

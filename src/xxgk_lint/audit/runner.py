@@ -2,8 +2,10 @@
 
 Resuming: every record in ``findings.jsonl`` carries the file's sha256, the rules version and a
 hash of the run settings that affect it (options, the manifest row, the config file).  A restarted
-audit with the same ``--out`` reuses a record when all three are unchanged (and its page exists);
-everything else is checked again.  The rules version is a hash over the built-in rule files, the
+audit with the same ``--out`` reuses a record when all three are unchanged (and its page exists, and
+``snapshots.jsonl`` holds the report's snapshot for the same three); everything else is checked
+again.  The continuity rules (X1xx) over an agency's consecutive years run at the end, from the
+snapshots (audit.yoy).  The rules version is a hash over the built-in rule files, the
 templates and grammars (``rules/``, ``grammars/``), the HTML templates (``reports/``), the package's
 own source and the tool version, so an upgrade re-checks everything.
 """
@@ -29,7 +31,8 @@ from xxgk_lint.audit.indicators import builtin_indicators
 from xxgk_lint.audit.manifest import ManifestRow, load_manifest, real
 from xxgk_lint.audit.progress import Progress
 from xxgk_lint.audit.store import JsonlAppender, scan_jsonl, write_atomic
-from xxgk_lint.audit.worker import PAGE_DIR, Task, audit_file, file_sha256, page_name
+from xxgk_lint.audit.worker import PAGE_DIR, Result, Task, audit_file, file_sha256, page_name
+from xxgk_lint.audit.yoy import SNAPSHOTS, scan_snapshots, snapshot_line
 from xxgk_lint.data import data_root
 from xxgk_lint.pipeline import Options, iter_inputs
 
@@ -193,7 +196,7 @@ def _overrides(row: ManifestRow | None) -> dict[str, Any]:
 def run_audit(
     cfg: AuditConfig,
     *,
-    worker: Callable[[Task], tuple[dict[str, Any], str | None]] = audit_file,
+    worker: Callable[[Task], Result] = audit_file,
     stderr: IO[str] | None = None,
 ) -> AuditOutcome:
     from xxgk_lint.audit import outputs
@@ -227,6 +230,7 @@ def run_audit(
         inputs, root, unmatched = collect_inputs(cfg.paths, manifest, exclude=out)
         jsonl = out / FINDINGS
         index, bad_lines = scan_jsonl(jsonl)
+        snaps, bad_snaps = scan_snapshots(out / SNAPSHOTS)
         previous = _read_json(out / RUN)
         tasks: list[Task] = []
         reused = 0
@@ -246,7 +250,9 @@ def run_audit(
             if prev is not None:
                 done = prev[1]
                 page_ok = not cfg.pages or done.page is None or _nonempty(out / done.page)
-                if done.rules_version == rv and done.settings == settings and page_ok and done.sha256 == file_sha256(inp.path):
+                snap = snaps.get(inp.key)
+                snap_ok = snap is not None and snap.matches(done)
+                if done.rules_version == rv and done.settings == settings and page_ok and snap_ok and done.sha256 == file_sha256(inp.path):
                     reused += 1
                     continue
             tasks.append(
@@ -289,7 +295,7 @@ def run_audit(
                 "argv": cfg.argv,
             },
             "counts": {"inputs": len(inputs), "to_check": len(tasks), "checked": 0, "reused": reused, "crashed": 0, "timed_out": 0,
-                       "pool_restarts": 0, "bad_lines_dropped": bad_lines},
+                       "pool_restarts": 0, "bad_lines_dropped": bad_lines, "bad_snapshot_lines_dropped": bad_snaps},
             "history": _history(previous),
         }
         write_atomic(out / RUN, json.dumps(run, ensure_ascii=False, indent=2) + "\n")
@@ -298,14 +304,17 @@ def run_audit(
         progress = Progress(len(tasks), stderr, mode=cfg.progress, reused=reused)
         checked = 0
 
-        with JsonlAppender(jsonl, fsync=cfg.fsync) as app:
+        with JsonlAppender(jsonl, fsync=cfg.fsync) as app, JsonlAppender(out / SNAPSHOTS, fsync=cfg.fsync) as snap_app:
 
-            def handle(result: tuple[dict[str, Any], str | None]) -> None:
+            def handle(result: Result | tuple[dict[str, Any], str | None]) -> None:
                 nonlocal checked
-                rec, html = result
+                rec, html = result[0], result[1]
+                snap = result[2] if len(result) > 2 else None
                 page = rec.get("audit", {}).get("page")
                 if html is not None and page:
                     write_atomic(out / page, html, sync=False)
+                # the snapshot first: a record in findings.jsonl always has its snapshot
+                snap_app.append(snapshot_line(rec.get("audit", {}), snap))
                 app.append(rec)
                 checked += 1
                 progress.update()

@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
 
 
 def dumps(rec: dict[str, Any]) -> str:
@@ -88,13 +90,20 @@ class Done(NamedTuple):
     rules_version: str | None
     settings: str | None
     page: str | None
+    # what the end of the run pairs consecutive years by (audit.yoy), and the pair's signature
+    agency: str | None = None
+    year: int | None = None
+    agency_id: str | None = None
+    xsig: str | None = None
 
 
-def scan_jsonl(path: Path, *, repair: bool = True) -> tuple[dict[str, tuple[int, Done]], int]:
-    """Index a findings.jsonl: ``{key: (offset of its last good line, Done)}`` and the number
-    of bad lines skipped.  A last line without its newline (cut by a kill) is bad; with ``repair``
-    the file is truncated back to the end of the last whole line so appends start clean."""
-    index: dict[str, tuple[int, dict[str, Any]]] = {}
+def scan_lines(path: Path, head: Callable[[bytes], tuple[str, T]], *, repair: bool = True) -> tuple[dict[str, tuple[int, T]], int]:
+    """Index a JSON-lines file by key: ``{key: (offset of its last good line, head(line))}`` and the
+    number of bad lines skipped.  ``head`` returns a line's key and what to keep of it, raising
+    ValueError/KeyError/TypeError for a line that is not one.  A last line without its newline (cut by
+    a kill) is bad; with ``repair`` the file is truncated back to the end of the last whole line so
+    appends start clean."""
+    index: dict[str, tuple[int, T]] = {}
     bad = 0
     if not path.exists():
         return index, 0
@@ -107,23 +116,37 @@ def scan_jsonl(path: Path, *, repair: bool = True) -> tuple[dict[str, tuple[int,
             if not raw.endswith(b"\n"):
                 bad += 1
                 break
+            good_end = offset
             try:
-                rec = json.loads(raw)
-                meta = rec["audit"]
-                key = meta["key"]
+                key, kept = head(raw)
             except (ValueError, KeyError, TypeError):
                 bad += 1
-                good_end = offset
                 continue
-            # only what decides whether the file must be checked again (a tuple: 100k of them stay small)
-            index[key] = (start, Done(meta.get("sha256"), meta.get("rules_version"), meta.get("settings"), meta.get("page")))
-            good_end = offset
+            index[key] = (start, kept)
     if repair and good_end < path.stat().st_size:
         with open(path, "r+b") as fh:
             fh.truncate(good_end)
             fh.flush()
             os.fsync(fh.fileno())
     return index, bad
+
+
+def _done(raw: bytes) -> tuple[str, Done]:
+    meta = json.loads(raw)["audit"]
+    # only what decides whether the file must be checked again, and what pairs its years (a tuple:
+    # 100k of them stay small)
+    pair = meta.get("continuity") or {}
+    done = Done(
+        meta.get("sha256"), meta.get("rules_version"), meta.get("settings"), meta.get("page"),
+        meta.get("agency"), meta.get("year"), meta.get("agency_id"), pair.get("sig") if isinstance(pair, dict) else None,
+    )
+    return meta["key"], done
+
+
+def scan_jsonl(path: Path, *, repair: bool = True) -> tuple[dict[str, tuple[int, Done]], int]:
+    """Index a findings.jsonl (:func:`scan_lines`): ``{key: (offset of its last good line, Done)}``
+    and the number of bad lines skipped."""
+    return scan_lines(path, _done, repair=repair)
 
 
 def read_at(fh: IO[bytes], offset: int) -> dict[str, Any]:

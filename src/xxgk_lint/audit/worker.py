@@ -1,7 +1,9 @@
 """The per-file audit function: what runs in a pool process or on a Dask worker.
 
-:func:`audit_file` takes a picklable :class:`Task` and returns ``(record, page_html)``.  It never
-raises: anything that goes wrong becomes an E100 finding in the record.  It needs only the
+:func:`audit_file` takes a picklable :class:`Task` and returns ``(record, page_html, snapshot)``:
+the snapshot (:class:`xxgk_lint.compare.model.Snapshot`, small and picklable; None for an unreadable
+file) is what the end of the run pairs consecutive years with (continuity rules X1xx, audit.yoy).  It
+never raises: anything that goes wrong becomes an E100 finding in the record.  It needs only the
 installed ``xxgk_lint`` package (and read access to the report file), so the same function runs on
 a Dask cluster's workers.
 """
@@ -15,11 +17,15 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xxgk_lint.pipeline import FileResult, Options
 
+if TYPE_CHECKING:
+    from xxgk_lint.compare.model import Snapshot
+
 PAGE_DIR = "reports"
+Result = tuple[dict[str, Any], str | None, "Snapshot | None"]
 
 
 @dataclass(slots=True)
@@ -125,14 +131,14 @@ def error_record(task: Task, detail: str, sha: str | None = None) -> dict[str, A
     meta = audit_meta(task, sha if sha is not None else file_sha256(task.path))
     ov = task.overrides
     meta.update(
-        read_error=True, failed=detail, page=None, agency=ov.get("agency"), year=ov.get("year"), kind=ov.get("kind"),
-        deadline=None, on_time=None, cells={},
+        read_error=True, failed=detail, page=None, agency=ov.get("agency"), agency_id=ov.get("id"), year=ov.get("year"),
+        kind=ov.get("kind"), deadline=None, on_time=None, cells={},
     )
     rec["audit"] = meta
     return rec
 
 
-def audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
+def audit_file(task: Task) -> Result:
     """Check one file; the record is the ``check`` JSON file object plus region/url and ``audit``."""
     global _done_here
     try:
@@ -141,7 +147,7 @@ def audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        return error_record(task, f"audit: {tb}"), None
+        return error_record(task, f"audit: {tb}"), None, None
     finally:
         _done_here += 1
         if _done_here % TRIM_EVERY == 0:
@@ -179,7 +185,17 @@ def trim_caches() -> int:
     return cleared
 
 
-def _audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
+def _snapshot(fr: FileResult, year: int | None) -> Snapshot | None:
+    """What the continuity rules and the agency page need of the report (None: nothing to compare)."""
+    if fr.report is None or fr.doc is None:
+        return None
+    from xxgk_lint.audit.yoy import SECTIONS, apply_year
+    from xxgk_lint.compare.model import snapshot
+
+    return apply_year(snapshot(fr, sections=SECTIONS), year)
+
+
+def _audit_file(task: Task) -> Result:
     from xxgk_lint.audit.indicators import extract_cells
 
     sha = file_sha256(task.path)
@@ -197,6 +213,7 @@ def _audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
         read_error=fr.read_error,
         failed=None,
         agency=ov.get("agency") or (r.agency if r else None),
+        agency_id=ov.get("id"),
         year=year,
         kind=r.kind if r else ov.get("kind"),
         deadline=due.isoformat() if due else None,
@@ -214,4 +231,9 @@ def _audit_file(task: Task) -> tuple[dict[str, Any], str | None]:
             meta["page"] = f"{PAGE_DIR}/{task.page}"
         except Exception as exc:  # noqa: BLE001 - the record matters more than the page
             meta["page_error"] = f"{type(exc).__name__}: {exc}"
-    return rec, html
+    try:
+        snap = _snapshot(fr, year)
+    except Exception as exc:  # noqa: BLE001 - without a snapshot the report is only left out of pairs
+        meta["snapshot_error"] = f"{type(exc).__name__}: {exc}"
+        snap = None
+    return rec, html, snap

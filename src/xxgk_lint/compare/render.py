@@ -19,7 +19,7 @@ from xxgk_lint.check.findings import Finding, _jsonable
 from xxgk_lint.compare.model import WHOLE, CellRow, Comparison, SectionDiff, Snapshot, num
 from xxgk_lint.data import data_root
 from xxgk_lint.parse.template import TemplateError, get_template
-from xxgk_lint.render.html import CSP
+from xxgk_lint.render.html import CSP, TABLE_NAMES
 
 SCHEMA = 1
 TEMPLATE = "compare.html.j2"
@@ -165,10 +165,6 @@ UI: dict[str, dict[str, str]] = {
         "compared": "compare",
         "arrow": "→",
     },
-}
-TABLE_NAMES = {
-    "zh": {"active": "表二", "requests": "表三", "reviews": "表四", "stats": "统计表"},
-    "en": {"active": "table 二", "requests": "table 三", "reviews": "table 四", "stats": "statistics table"},
 }
 
 
