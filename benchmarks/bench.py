@@ -4,16 +4,17 @@
     python benchmarks/bench.py --n 40 --quick
     python benchmarks/bench.py --full     # N=100000: the memory figure at 100k (minutes; not run in CI)
 
-It generates N synthetic reports in a temporary folder - valid and defective, as .txt, .html and
-.docx - built from ``tests/fixtures/clean-2019.txt`` by varying the agency, year and every figure of
+It generates N synthetic reports in a temporary folder - valid and defective, as .txt, .html,
+.docx, .md and .pdf - built from ``tests/fixtures/clean-2019.txt`` by varying the agency, year and every figure of
 tables 三 and 四 (consistently, with the narrative sentence that states them), dropping parts of
 section 一 (so sizes range over ~10-15 KB of text) and, for defective ones, dropping section 六,
 breaking a total or garbling a cell.  Then it prints one line per figure with its target:
 
 - ``startup``: wall time of ``xxgk-lint check`` on one report in a subprocess (best of 3);
-- ``throughput txt|html|docx``: reports/s on one core (``lint_path`` in this process);
-- ``overhead``: full check time / bare read+parse time on the same inputs (txt: read and decode
-  the file; html: ``lxml.html`` parse; docx: unzip and ``lxml.etree`` parse of document.xml);
+- ``throughput txt|html|docx|md|pdf``: reports/s on one core (``lint_path`` in this process);
+- ``overhead``: full check time / bare read+parse time on the same inputs (txt, md: read and decode
+  the file; html: ``lxml.html`` parse; docx: unzip and ``lxml.etree`` parse of document.xml; pdf:
+  ``pdfplumber`` words of every page);
 - ``peak_rss``: peak RSS of ``xxgk-lint audit --jobs 1 --no-pages`` over N txt reports
   (``os.wait4`` rusage of that process, which includes its pool worker);
 - ``speedup``: audit wall time with ``--jobs 1`` / with ``--jobs 2`` on the same txt reports.
@@ -272,6 +273,76 @@ def to_docx(text: str, path: Path) -> None:
     d.save(str(path))
 
 
+def to_md(text: str, title: str) -> str:
+    """Markdown: a title heading, paragraphs, and each table as a GFM table (its first row the header)."""
+    out = [f"# {title}", ""]
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if table:
+            width = max(len(r) for r in table)
+            rows = [r + [""] * (width - len(r)) for r in table]
+            out.append("| " + " | ".join(rows[0]) + " |")
+            out.append("|" + "---|" * width)
+            out.extend("| " + " | ".join(r) + " |" for r in rows[1:])
+            out.append("")
+            table.clear()
+
+    for line in text.split("\n"):
+        if _is_table_line(line):
+            table.append([c.strip() for c in line.rstrip().rstrip("|").split("|")])
+        else:
+            flush()
+            out.extend([line, ""] if line.strip() else [])
+    flush()
+    return "\n".join(out) + "\n"
+
+
+PDF_FONT = "STSong-Light"  # a CID font reportlab has built in; its text extracts with pdfplumber
+
+
+def to_pdf(text: str, path: Path) -> None:
+    """An A4 PDF (reportlab): wrapped paragraphs and ruled tables, as a PDF export of the report."""
+    from html import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+    try:
+        pdfmetrics.getFont(PDF_FONT)
+    except KeyError:
+        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=10, leading=15, wordWrap="CJK")
+    cell = ParagraphStyle("cell", fontName=PDF_FONT, fontSize=6.5, leading=8, wordWrap="CJK")
+    story: list[object] = []
+    table: list[list[str]] = []
+
+    def flush() -> None:
+        if table:
+            width = max(len(r) for r in table)
+            data = [[Paragraph(escape(c), cell) if c else "" for c in r + [""] * (width - len(r))] for r in table]
+            story.append(Table(data, colWidths=[495.0 / width] * width, style=[("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+            story.append(Spacer(1, 4))
+            table.clear()
+
+    for line in text.split("\n"):
+        if _is_table_line(line):
+            table.append([c.strip() for c in line.rstrip().rstrip("|").split("|")])
+        else:
+            flush()
+            if line.strip():
+                story.append(Paragraph(escape(line), body))
+    flush()
+    SimpleDocTemplate(str(path), pagesize=A4, leftMargin=50, rightMargin=50, topMargin=50, bottomMargin=50).build(story)
+
+
+FORMATS = ("txt", "html", "docx", "md", "pdf")
+
+
 def write_report(
     folder: Path, i: int, fmt: str, *, seed: int = 0, defect: str | None = None, agencies: int | None = None
 ) -> tuple[Path, Truth]:
@@ -285,6 +356,10 @@ def write_report(
         path.write_text(to_html(text, f"{truth.agency}{truth.year}年政府信息公开工作年度报告"), encoding="utf-8")
     elif fmt == "docx":
         to_docx(text, path)
+    elif fmt == "md":
+        path.write_text(to_md(text, f"{truth.agency}{truth.year}年政府信息公开工作年度报告"), encoding="utf-8")
+    elif fmt == "pdf":
+        to_pdf(text, path)
     else:
         raise ValueError(fmt)
     return path, truth
@@ -340,8 +415,14 @@ def measure_bare(paths: list[Path], fmt: str) -> float:
     t = time.perf_counter()
     for p in paths:
         data = p.read_bytes()
-        if fmt == "txt":
+        if fmt in ("txt", "md"):
             data.decode("utf-8")
+        elif fmt == "pdf":
+            import pdfplumber
+
+            with pdfplumber.open(p) as pdf:
+                for page in pdf.pages:
+                    page.extract_words()
         elif fmt == "html":
             lxml.html.document_fromstring(data)
         else:
@@ -386,16 +467,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = ap.parse_args(argv)
     n = 100_000 if args.full else max(4, args.n)
-    n_fmt = max(4, n // 5) if args.quick else min(n, 200)  # html/docx throughput samples
+    n_fmt = max(4, n // 5) if args.quick else min(n, 200)  # html/docx/md throughput samples
+    n_pdf = max(3, n // 10) if args.quick else min(n, 100)  # PDFs: slow to write and to read
 
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="xxgk-bench-"))
     try:
         t = time.perf_counter()
         txt = [p for p, _ in write_tree(tmp / "txt", n, fmt="txt", subdirs=max(1, n // 1000))]
-        html = [p for p, _ in write_tree(tmp / "html", n_fmt, fmt="html")]
-        docx = [p for p, _ in write_tree(tmp / "docx", n_fmt, fmt="docx")]
+        others = {fmt: [p for p, _ in write_tree(tmp / fmt, n_pdf if fmt == "pdf" else n_fmt, fmt=fmt)] for fmt in FORMATS[1:]}
         sizes = [p.stat().st_size for p in txt[:200]]
-        print(f"# xxgk-lint benchmark: {n} txt, {n_fmt} html, {n_fmt} docx reports "
+        counts = ", ".join(f"{len(v)} {k}" for k, v in others.items())
+        print(f"# xxgk-lint benchmark: {n} txt, {counts} reports "
               f"(txt {min(sizes) // 1024}-{max(sizes) // 1024} KB), generated in {time.perf_counter() - t:.1f} s, "
               f"{os.cpu_count()} core(s), Python {sys.version.split()[0]}", flush=True)
 
@@ -403,7 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         _line("startup", f"{s:.3f} s (check, 1 report)", f"<= {TARGETS['startup']} s", s <= TARGETS["startup"])
 
         sample = txt[: min(n, 2000)]
-        for fmt, paths in (("txt", sample), ("html", html), ("docx", docx)):
+        for fmt, paths in (("txt", sample), *others.items()):
             check = measure_check(paths)
             bare = measure_bare(paths, fmt)
             rate = len(paths) / check

@@ -510,8 +510,9 @@ def _register_font() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def build_pdf(model: SeedModel, path: Path) -> None:
-    """The seed as an A4 PDF: indented wrapped paragraphs, ruled tables with SPAN merges, page numbers."""
+def build_pdf(model: SeedModel, path: Path, *, ruled: bool = True) -> None:
+    """The seed as an A4 PDF: indented wrapped paragraphs, ruled tables with SPAN merges, page numbers.
+    ``ruled=False``: the tables are drawn without any ruling lines (text in columns only)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -526,7 +527,7 @@ def build_pdf(model: SeedModel, path: Path) -> None:
     for item in model.items:
         if isinstance(item, Table):
             story.append(Spacer(1, 4))
-            story.append(KeepTogether([_pdf_table(item, cell, RLTable, Paragraph, colors)]))
+            story.append(KeepTogether([_pdf_table(item, cell, RLTable, Paragraph, colors, ruled=ruled)]))
             story.append(Spacer(1, 4))
         elif _TOP.match(item) and len(item) < 40:
             story.append(Paragraph(htmlmod.escape(item), head))
@@ -543,13 +544,12 @@ def build_pdf(model: SeedModel, path: Path) -> None:
     doc.build(story, onFirstPage=page_no, onLaterPages=page_no)
 
 
-def _pdf_table(table: Table, style: object, RLTable: type, Paragraph: type, colors: object) -> object:
+def _pdf_table(table: Table, style: object, RLTable: type, Paragraph: type, colors: object, *, ruled: bool = True) -> object:
     grid = table.grid()
     data = [[Paragraph(htmlmod.escape(t), style) if t else "" for t in row] for row in grid]
-    cmds: list[tuple[object, ...]] = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),  # type: ignore[attr-defined]
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]
+    cmds: list[tuple[object, ...]] = [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    if ruled:
+        cmds.append(("GRID", (0, 0), (-1, -1), 0.5, colors.black))  # type: ignore[attr-defined]
     for row in table.rows:
         for c in row:
             if c.colspan > 1 or c.rowspan > 1:
@@ -607,6 +607,30 @@ def build_scanned_pdf(path: Path) -> None:
     c.save()
 
 
+def build_lines_pdf(path: Path, pages: list[list[tuple[float, str]]], *, size: float = 10.0, images: tuple[int, ...] = ()) -> None:
+    """An A4 PDF drawn line by line: ``pages`` holds each page's lines as (x, text), 1.5 lines
+    apart from the top margin down, no ruling lines.  ``images``: 1-based pages that get only an
+    image (a scanned page inside a text PDF) instead of their lines."""
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    _register_font()
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for no, lines in enumerate(pages, start=1):
+        if no in images:
+            c.drawImage(ImageReader(Image.new("L", (120, 160), 200)), 60, 100, width=470, height=650)
+        else:
+            c.setFont(FONT, size)
+            y = A4[1] - 60
+            for x, text in lines:
+                c.drawString(x, y, text)
+                y -= size * 1.5
+        c.showPage()
+    c.save()
+
+
 def build_encrypted_pdf(path: Path) -> None:
     from reportlab.lib import pdfencrypt
     from reportlab.pdfgen import canvas
@@ -623,8 +647,9 @@ def build_encrypted_pdf(path: Path) -> None:
 # hostile containers
 
 
-def docx_with_document_xml(path: Path, document_xml: bytes, extra: dict[str, bytes] | None = None) -> None:
-    """A minimal docx whose word/document.xml is ``document_xml`` (for XML attacks)."""
+def docx_with_document_xml(path: Path, document_xml: bytes, extra: dict[str, bytes] | None = None, *, stored: bool = False) -> None:
+    """A minimal docx whose word/document.xml is ``document_xml`` (for XML attacks).  ``stored``:
+    document.xml not deflated (repetitive XML would otherwise pass the zip-bomb ratio cap)."""
     ct = (
         b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         b'<Default Extension="xml" ContentType="application/xml"/>'
@@ -639,7 +664,7 @@ def docx_with_document_xml(path: Path, document_xml: bytes, extra: dict[str, byt
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", ct)
         z.writestr("_rels/.rels", rels)
-        z.writestr("word/document.xml", document_xml)
+        z.writestr("word/document.xml", document_xml, compress_type=zipfile.ZIP_STORED if stored else None)
         for name, data in (extra or {}).items():
             z.writestr(name, data)
 
@@ -704,3 +729,40 @@ def lying_size_docx(path: Path, real: int = 20 << 20, claimed: int = 4096) -> No
     cd = data.find(b"PK\x01\x02")
     struct.pack_into("<I", data, cd + 24, claimed)
     path.write_bytes(bytes(data))
+
+
+# ---------------------------------------------------------------------------------------------
+# memory and time of one read, measured in a fresh interpreter
+
+_CHILD_READ = """
+import sys, time
+from xxgk_lint.read import read_path
+from xxgk_lint.read.document import ReadError
+t0 = time.monotonic()
+try:
+    read_path(sys.argv[1])
+    code = "OK"
+except ReadError as err:
+    code = err.code
+wall = time.monotonic() - t0
+hwm = 0
+with open("/proc/self/status") as fh:
+    for line in fh:
+        if line.startswith("VmHWM:"):
+            hwm = int(line.split()[1])
+print(code, hwm, wall)
+"""
+
+
+def read_in_child(path: Path) -> tuple[str, float, float]:
+    """``read_path(path)`` in a new interpreter: (E code or "OK", its peak RSS in MiB, seconds read).
+
+    The peak is the child's own ``VmHWM`` (Linux ``/proc``), not ``ru_maxrss``: the latter is a
+    process-wide high-water mark that a child even inherits from a big parent at fork/exec, so it
+    cannot show what one read costs."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _CHILD_READ, str(path)], capture_output=True, text=True, check=True)
+    code, hwm, wall = out.stdout.split()
+    return code, int(hwm) / 1024, float(wall)

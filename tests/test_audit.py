@@ -3,6 +3,7 @@ baseline and decisions, indicators, manifest, Dask, progress, and the benchmark'
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import html as html_lib
 import io
@@ -24,7 +25,8 @@ import pytest
 from benchmarks.bench import Truth, write_report
 from click.testing import CliRunner
 
-from xxgk_lint.audit.executors import run_local
+from xxgk_lint.audit.baseline import load_decisions
+from xxgk_lint.audit.executors import IN_FLIGHT_PER_WORKER, run_local
 from xxgk_lint.audit.indicators import Aggregator, builtin_indicators, extract_cells, fmt_pct, report_values
 from xxgk_lint.audit.manifest import ManifestError, load_manifest
 from xxgk_lint.audit.progress import Progress
@@ -337,6 +339,123 @@ def test_resume_after_sigkill(generated: tuple[Path, Path, dict[str, Any]], audi
         victim.write_bytes(original)
 
 
+def _children(pid: int) -> set[int]:
+    """The pids whose parent is ``pid`` (from /proc)."""
+    out = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            out.add(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    """A process that exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _start_and_wait_for_workers(args: list[str], jsonl: Path, lines: int) -> tuple[subprocess.Popen[bytes], set[int]]:
+    proc = subprocess.Popen(_audit_cmd(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline_s = time.monotonic() + 60
+    workers: set[int] = set()
+    while time.monotonic() < deadline_s:
+        workers |= _children(proc.pid)
+        if jsonl.exists() and jsonl.read_bytes().count(b"\n") >= lines:
+            break
+        time.sleep(0.05)
+    workers = {w for w in workers | _children(proc.pid) if _alive(w)}
+    assert workers, "the audit started no pool process"
+    return proc, workers
+
+
+def _gone(pids: set[int], within: float) -> set[int]:
+    """The pids still alive after ``within`` seconds."""
+    deadline_s = time.monotonic() + within
+    while time.monotonic() < deadline_s and any(_alive(p) for p in pids):
+        time.sleep(0.05)
+    return {p for p in pids if _alive(p)}
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "sigkill"])
+def test_killing_only_the_main_process_leaves_no_workers_and_no_lock(
+    generated: tuple[Path, Path, dict[str, Any]], tmp_path: Path, sig: signal.Signals
+) -> None:
+    """`kill PID` (SIGTERM) or the OOM killer (SIGKILL) hit only the audit's main process: its pool
+    processes must not outlive it, and a rerun with the same --out is not refused by the lock."""
+    tree, manifest, _ = generated
+    out = tmp_path / "out"
+    args = [str(tree), "--manifest", str(manifest), "--out", str(out), "--jobs", "2", "--progress", "none", "--no-pages"]
+    jsonl = out / "findings.jsonl"
+    proc, workers = _start_and_wait_for_workers(args, jsonl, 20)
+    try:
+        t0 = time.monotonic()
+        os.kill(proc.pid, sig)  # the main process only, not its group
+        proc.wait(timeout=20)
+        stopped = time.monotonic() - t0
+        survivors = _gone(workers, 10)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # never leave anything behind if the test fails
+    assert survivors == set(), f"pool processes {survivors} outlived the audit"
+    assert proc.stderr is not None
+    err = proc.stderr.read()  # (an orphaned worker would hold the pipe open)
+    proc.stderr.close()
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 143, err
+        assert stopped < 10
+        assert run["status"] == "interrupted" and run["finished_at"]
+        assert b"SIGTERM" in err
+    else:
+        assert proc.returncode == -signal.SIGKILL
+        assert run["status"] == "running"
+    assert (out / ".audit.lock").exists()
+    done_before = {json.loads(line)["audit"]["key"] for line in jsonl.read_bytes().split(b"\n")[:-1]}
+    assert 20 <= len(done_before) < 201
+    again = subprocess.run(_audit_cmd(*args), capture_output=True, text=True, timeout=180)
+    assert again.returncode == 0, again.stderr
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["status"] == "complete"
+    assert run["counts"]["reused"] == len(done_before) and run["counts"]["checked"] == 201 - len(done_before)
+    assert run["history"][-1]["status"] == ("interrupted" if sig == signal.SIGTERM else "running")
+    assert len(read_jsonl(out)) == 201
+
+
+def test_a_live_audit_still_locks_its_folder(tmp_path: Path) -> None:
+    """The lock still refuses a second audit of the same --out while the first one lives (another
+    process, and this one), and names the owner."""
+    tree = tmp_path / "tree"
+    write_report(tree, 0, "txt")
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from pathlib import Path; from xxgk_lint.audit.runner import _locked\n"
+         "with _locked(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)", str(out)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        r = invoke(str(tree), "--out", str(out), "--progress", "none", "--jobs", "1")
+        assert r.exit_code == 2 and f"pid {holder.pid}" in r.output
+    finally:
+        holder.kill()
+        holder.wait()
+    from xxgk_lint.audit.runner import AuditError, _locked
+
+    with _locked(out), pytest.raises(AuditError, match="this process"), _locked(out):
+        pass
+    r = invoke(str(tree), "--out", str(out), "--progress", "none", "--jobs", "1")  # the dead holder's lock is taken over
+    assert r.exit_code == 0, r.output
+
+
 def test_jsonl_scan_tolerates_a_torn_line(tmp_path: Path) -> None:
     p = tmp_path / "f.jsonl"
     with JsonlAppender(p) as app:
@@ -390,9 +509,21 @@ def test_run_local_bounded_submission(tmp_path: Path) -> None:
             seen.append(i)
             yield Task(index=i, path=str(tmp_path / "r000000.txt"), key=f"k{i}", opts=Options(), settings="s", rules_version="r")
 
-    got: list[str] = []
-    run_local(tasks(), audit_file, lambda res: got.append(res[0]["audit"]["key"]) or None, jobs=1)
-    assert sorted(got) == sorted(f"k{i}" for i in range(12))
+    for jobs in (1, 2):
+        seen.clear()
+        got: list[str] = []
+        pulled_at_first: list[int] = []
+
+        def handle(res: Any, got: list[str] = got, first: list[int] = pulled_at_first) -> None:
+            if not got:
+                first.append(len(seen))
+            got.append(res[0]["audit"]["key"])
+
+        run_local(tasks(), audit_file, handle, jobs=jobs)
+        assert sorted(got) == sorted(f"k{i}" for i in range(12))
+        assert len(seen) == 12
+        # submission is bounded: by the first result only a few tasks per worker had been pulled
+        assert 1 <= pulled_at_first[0] <= jobs * IN_FLIGHT_PER_WORKER + 1, (jobs, pulled_at_first)
 
 
 # --- baseline and decisions -----------------------------------------------------------------------
@@ -457,6 +588,97 @@ def test_baseline_and_decisions(tmp_path: Path) -> None:
     assert run["counts"]["checked"] == 0  # triage changes no file's check
     assert run["totals"]["dismissed"] == 0 and run["decisions"]["confirmed"] == len(t2)
     assert "T2" in read_summary(out)["r000002.txt"]["rules"]
+
+
+def _page(out: Path) -> Any:
+    import lxml.html
+
+    return lxml.html.fromstring((out / "index.html").read_bytes())
+
+
+def test_dashboard_shows_the_run_settings_and_documents_decisions(tmp_path: Path) -> None:
+    """The header says which rules the totals count (select, ignore, severity overrides, template,
+    config and its sha256, rules version); the decisions help's examples are files the audit reads."""
+    tree = tmp_path / "tree"
+    for i in range(3):
+        write_report(tree, i, "txt", defect="missing_section" if i == 0 else None)
+    office = tmp_path / "office.yaml"
+    office.write_text("severity: {S101: warning}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = invoke(str(tree), "--out", str(out), "--progress", "none", "--jobs", "1", "--config", str(office), "--ignore", "X,H1", "--template", "gov-2019")
+    assert r.exit_code == 0, r.output
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    doc = _page(out)
+    shown = {dd.get("data-setting"): dd.text_content() for dd in doc.xpath('//header//section[@id="run-settings"]//dd')}
+    assert shown["ignore"] == "X H1" and shown["select"] == "全部"
+    assert shown["severity"] == "S101=warning" and shown["template"] == "gov-2019"
+    assert shown["config"] == f"{office} (sha256 {run['settings']['config']['sha256']})"
+    assert shown["rules_version"] == run["settings"]["rules_version"]
+    # the default run says so too (no silent exclusion either way)
+    plain = tmp_path / "plain"
+    assert invoke(str(tree), "--out", str(plain), "--progress", "none", "--jobs", "1", "--lang", "en").exit_code == 0
+    shown = {dd.get("data-setting"): dd.text_content() for dd in _page(plain).xpath('//section[@id="run-settings"]//dd')}
+    assert shown["ignore"] == "none" and shown["select"] == "all" and shown["severity"] == "none" and shown["template"] == "auto"
+    assert shown["config"].startswith("none")
+    # the decisions help: fields, both formats, and where a fingerprint comes from
+    help_ = doc.xpath('//details[@id="decisions-help"]')
+    assert len(help_) == 1
+    text = help_[0].text_content()
+    for field in ("fingerprint", "decision", "note", "reviewer", "path", "confirmed", "dismissed", "findings.jsonl", "data-fingerprint"):
+        assert field in text, field
+    (out_yaml,) = doc.xpath('//pre[@id="decisions-yaml"]')
+    (out_csv,) = doc.xpath('//pre[@id="decisions-csv"]')
+    for name, pre in (("d.yaml", out_yaml), ("d.csv", out_csv)):
+        f = tmp_path / name
+        f.write_text(pre.text_content(), encoding="utf-8")
+        decisions = load_decisions(f)
+        assert len(decisions) == 2, name
+    # and the fingerprints it points to are the ones the audit matches
+    rec = next(x for x in read_jsonl(out) if x["audit"]["key"] == "r000000.txt")
+    s101 = next(f for f in rec["findings"] if f["rule"] == "S101")
+    dec = tmp_path / "mine.yaml"
+    dec.write_text(out_yaml.text_content().replace("3f2a9c0d1e4b5a67", s101["fingerprint"]).replace("2023/某某局.docx", "r000000.txt"), encoding="utf-8")
+    r = invoke(str(tree), "--out", str(out), "--progress", "none", "--jobs", "1", "--config", str(office), "--ignore", "X,H1",
+               "--template", "gov-2019", "--decisions", str(dec))
+    assert r.exit_code == 0, r.output
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["decisions"]["dismissed"] == 1 and run["totals"]["dismissed"] == 1
+
+
+def test_manifest_rows_without_a_file_are_reported(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    for i in range(3):
+        write_report(tree, i, "txt")
+    (tmp_path / "elsewhere").mkdir()
+    write_report(tmp_path / "elsewhere", 9, "txt")
+    man = tmp_path / "m.csv"
+    man.write_text(
+        "path,region\ntree/r000000.txt,滇中\ntree/r000001.txt,滇西\ntree/gone-2019.docx,滇中\nelsewhere/r000009.txt,滇南\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    r = invoke(str(tree), "--manifest", str(man), "--out", str(out), "--progress", "none", "--jobs", "1")
+    assert r.exit_code == 0, r.output
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    unmatched = run["settings"]["manifest"]["unmatched"]
+    assert sorted(Path(u).name for u in unmatched) == ["gone-2019.docx", "r000009.txt"]
+    assert run["counts"]["inputs"] == 3
+    assert "2 manifest row(s) name no file" in r.stderr and "gone-2019.docx" in r.stderr
+    items = _page(out).xpath('//details[@id="manifest-unmatched"]//li/code/text()')
+    assert sorted(items) == sorted(unmatched)
+    assert _page(out).xpath('//details[@id="manifest-unmatched"]/summary/b/text()') == ["2"]
+    # a complete manifest: no warning, no section
+    man.write_text("path,region\ntree/r000000.txt,滇中\n", encoding="utf-8")
+    r = invoke(str(tree), "--manifest", str(man), "--out", str(tmp_path / "o2"), "--progress", "none", "--jobs", "1")
+    assert r.exit_code == 0 and "manifest row" not in r.stderr
+    assert not _page(tmp_path / "o2").xpath('//details[@id="manifest-unmatched"]')
+
+
+def test_unmatched_message_is_bounded() -> None:
+    from xxgk_lint.audit.runner import unmatched_message
+
+    msg = unmatched_message([f"/data/r{i}.txt" for i in range(40)])
+    assert msg.startswith("xxgk-lint audit: 40 manifest row(s)") and "/data/r4.txt" in msg and "/data/r5.txt" not in msg
+    assert msg.endswith("(+35)")
 
 
 def test_bad_inputs_are_usage_errors(tmp_path: Path) -> None:
@@ -596,7 +818,7 @@ def test_benchmark_small_mode() -> None:
     t = time.monotonic()
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--n", "40", "--quick"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    for name in ("startup", "throughput txt", "throughput html", "throughput docx", "overhead txt", "overhead html", "peak_rss", "speedup"):
+    for name in ("startup", *(f"{m} {fmt}" for m in ("throughput", "overhead") for fmt in ("txt", "html", "docx", "md", "pdf")), "peak_rss", "speedup"):
         assert any(line.startswith(name) for line in r.stdout.splitlines()), (name, r.stdout)
     assert "target" in r.stdout
     assert time.monotonic() - t < 60

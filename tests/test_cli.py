@@ -184,3 +184,52 @@ def test_fix_rewrites_a_derivable_total(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "13 → 11" in result.stderr
     assert report.read_text(encoding="utf-8") == text
+
+
+def _invoke(*args: str) -> object:
+    return CliRunner().invoke(main, list(args), env={})
+
+
+def test_select_or_ignore_matching_no_rule_is_a_usage_error() -> None:
+    for opt, value, bad in (("--select", "S99", "'S99'"), ("--ignore", "T1,X9", "'X9'"), ("--select", "t9", "'t9'")):
+        result = _invoke("check", opt, value, str(CLEAN_2019))
+        assert result.exit_code == 2, (opt, value, result.output)
+        assert isinstance(result.exception, SystemExit)  # click's usage exit, no traceback
+        assert bad in result.stderr and opt in result.stderr and "xxgk-lint rules" in result.stderr
+        assert "Traceback" not in result.output
+    # prefixes that do match, any case, and ALL, are fine
+    assert _invoke("check", "--select", "s1,T", "--ignore", "all", str(CLEAN_2019)).exit_code == 0
+    assert _invoke("check", "--select", "ALL", str(CLEAN_2019)).exit_code == 0
+
+
+def test_unknown_code_in_a_config_file_is_a_config_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "lint.yaml"
+    cfg.write_text("select: [S1, Q12]\n", encoding="utf-8")
+    result = _invoke("check", "--config", str(cfg), str(CLEAN_2019))
+    assert result.exit_code == 2
+    assert "lint.yaml" in result.stderr and "'Q12'" in result.stderr and "select" in result.stderr
+    # the command line's own --select replaces the file's, so the file's bad code no longer applies
+    assert _invoke("check", "--config", str(cfg), "--select", "S1", str(CLEAN_2019)).exit_code == 0
+
+
+def test_output_that_cannot_be_written_exits_two_without_traceback(tmp_path: Path) -> None:
+    a_file = tmp_path / "a.txt"
+    a_file.write_text("x", encoding="utf-8")
+    dangling = tmp_path / "link.json"
+    dangling.symlink_to(tmp_path / "gone" / "out.json")
+    cases = [
+        (tmp_path / "missing" / "out.json", "does not exist"),  # a folder that is not there
+        (tmp_path, "directory"),  # a folder, not a file
+        (a_file / "out.json", "does not exist"),  # "inside" a file
+        (dangling, "cannot write"),  # fails only when written
+    ]
+    for target, words in cases:
+        result = _invoke("check", "--format", "json", "--output", str(target), str(CLEAN_2019))
+        assert result.exit_code == 2, (target, result.output)
+        assert isinstance(result.exception, SystemExit), result.exception
+        assert words in result.stderr and "--output" in result.stderr, result.stderr
+    assert not (tmp_path / "missing").exists() and not (tmp_path / "gone").exists()
+    # a writable path still works
+    good = tmp_path / "out.json"
+    assert _invoke("check", "--format", "json", "--output", str(good), str(CLEAN_2019)).exit_code == 0
+    assert json.loads(good.read_text(encoding="utf-8"))["files"][0]["findings"] == []

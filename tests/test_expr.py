@@ -217,6 +217,19 @@ def test_target_prefers_lhs_and_falls_back_to_rhs() -> None:
         Decimal(10),
         Decimal(9),
     )
+    assert o.target_side == "left"
+
+
+def test_target_side_says_which_side_of_a_bound_the_target_is() -> None:
+    src = seed_004()
+    # 9 <= 8 fails with the target on the left: it must not exceed the other side
+    [o] = run("requests.new.total <= requests.new.total - 1", src)
+    assert (o.status, o.op, o.target_side, o.expected) == ("fail", "<=", "left", Decimal(8))
+    # the same bound written the other way round: the target is on the right
+    [o] = run("requests.new.total - 1 >= requests.new.total", src)
+    assert (o.status, o.op, o.target_side, o.target) == ("fail", ">=", "right", ("requests", "new", "total"))
+    [o] = run("sum(requests.new.@applicants) <= 0", src)
+    assert o.target is None and o.target_side is None
 
 
 # ------------------------------------------------------------------------------ decimal intervals

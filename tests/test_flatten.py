@@ -49,3 +49,26 @@ def test_run_together_digits_are_reported_not_guessed() -> None:
     t109 = [f for f in r.findings if f.rule == "T109"]
     assert len(t109) == 1 and t109[0].severity == "info" and t109[0].table == "requests"
     assert "new" not in r.report.tables["requests"].rows_found
+
+
+def test_flattened_row_with_fewer_numbers_is_kept_as_unplaced_values() -> None:
+    # the scrape dropped the row's blank (zero) cells as well as its separators: 3 numbers for 7 columns
+    text = flatten(CLEAN).replace(
+        "二、上年结转政府信息公开申请数量 2 1 0 0 0 0 3", "二、上年结转政府信息公开申请数量 2 1 3"
+    )
+    r = lint_text(text, "flat.txt")
+    line = text.split("\n").index("二、上年结转政府信息公开申请数量 2 1 3") + 1
+    assert not [f for f in r.findings if f.rule == "T002"], "the row is there, not missing"
+    (t107,) = [f for f in r.findings if f.rule == "T107"]
+    assert (t107.table, t107.cell, t107.line, t107.expected, t107.actual) == (
+        "requests",
+        "carried_over",
+        line,
+        7,
+        {"carried_over": 3},
+    )
+    table = r.report.tables["requests"]
+    assert "carried_over" in table.rows_found
+    assert [c.value for c in table.unplaced_rows["carried_over"]] == [2, 1, 3]
+    assert table.cell("carried_over", "total").value == 3  # a collapse keeps order: the last is 总计
+    assert not [f for f in r.findings if f.severity == "error"], [(f.rule, f.message) for f in r.findings]

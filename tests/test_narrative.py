@@ -344,6 +344,160 @@ def test_rate_named_pair() -> None:
     assert label_of(s, 2) == "转接成功" and label_of(s, 1) == "转接"
 
 
+# ------------------------------------------------------------------ issue: numbers that must agree
+
+ANCHOR = "政务互动360余次。"
+
+
+def _add(sentence: str, base: str = CLEAN) -> list:  # type: ignore[type-arg]
+    """The narrative findings of ``base`` with ``sentence`` written after the 政务互动 sentence (line 7)."""
+    assert base.count(ANCHOR) == 1
+    return narrative(lint_text(base.replace(ANCHOR, ANCHOR + sentence), "m.txt"))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected", "actual"),
+    [
+        # 60万 may stand for 595000: the comparison uses that, the message the figures as written
+        ("网站访问量100万人次,其中移动端60万人次、PC端50万人次。", "≤100万人次", "110万人次"),
+        # the places written are kept (6.0万, not 6万)
+        ("网站访问量10.0万人次,其中移动端6.0万人次、PC端5.0万人次。", "≤10.0万人次", "11.0万人次"),
+        ("网站访问量10万人次,其中移动端6.0万人次、PC端5.0万人次。", "≤10万人次", "11.0万人次"),
+    ],
+)
+def test_n201_sum_of_parts_in_wan_is_shown_as_written(sentence: str, expected: str, actual: str) -> None:
+    hits = _add(sentence)
+    assert [(f.rule, f.severity, f.expected, f.actual) for f in hits] == [("N201", "warning", expected, actual)]
+    f = hits[0]
+    assert f.line == 7 and f.section == "一"
+    assert f"合计{actual}" in f.message
+
+
+def test_n201_parts_that_fit_in_wan_are_quiet() -> None:
+    assert not _add("网站访问量100万人次,其中移动端60万人次、PC端40万人次。")
+
+
+def test_a_restated_total_after_the_parts_is_not_a_part() -> None:
+    (g,) = [g for g in part_groups(analyse("共受理申请20件,其中予以公开15件、部分公开5件,以上共20件。")) if g.kind == "among"]
+    assert [p.text for p in g.parts] == ["15件", "5件"]
+    quiet = [f for f in _add("共受理咨询30次,其中电话咨询20次、现场咨询10次,以上共30次。") if f.rule.startswith("N2")]
+    assert not quiet
+    # a restated total the listed parts do not make is a stated sum that does not hold
+    hits = [f for f in _add("共受理咨询30次,其中电话咨询20次、现场咨询5次,以上共30次。") if f.rule.startswith("N2")]
+    assert [(f.rule, f.expected, f.actual, f.line) for f in hits] == [("N202", "25次", "30次", 7)]
+
+
+@pytest.mark.parametrize(
+    ("base", "cell_label"),
+    [(CLEAN, "本年新制作数量"), (CLEAN_2021, "本年制发件数")],
+    ids=["2019", "2021"],
+)
+def test_n103_regulations_made_against_the_table(base: str, cell_label: str) -> None:
+    hits = _add("全年制定政府规章2件。", base)
+    assert [(f.rule, f.severity, f.expected, f.actual, f.cell, f.table) for f in hits] == [
+        ("N103", "warning", 0, 2, "regulations.made", "active")
+    ]
+    f = hits[0]
+    assert f.line == 7 and f.section == "一"
+    assert f"规章·{cell_label}" in f.message and "2件" in f.message
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["全年制定政府规章0件。", "全年制定规章制度3项。", "起草政府规章2件。", "全市制定政府规章2件。", "清理现行有效规章5件。"],
+)
+def test_n103_regulations_quiet(sentence: str) -> None:
+    assert not _add(sentence) and not _add(sentence, CLEAN_2021)
+
+
+def test_n103_exact_claim_is_an_error_and_a_scope_ambiguous_one_a_warning() -> None:
+    # 2021: 现行有效件数 is what the text says - an unambiguous mismatch
+    hits = _add("现行有效规范性文件99件。", CLEAN_2021)
+    assert [(f.rule, f.severity, f.expected, f.actual, f.cell) for f in hits] == [
+        ("N103", "error", 12, 99, "normative_docs.valid")
+    ]
+    hits = _add("现行有效规章5件。", CLEAN_2021)
+    assert [(f.rule, f.severity, f.expected, f.actual, f.cell) for f in hits] == [("N103", "error", 0, 5, "regulations.valid")]
+    # 2019: only 对外公开总数量 (cumulative) to compare with - a warning that says why
+    hits = _add("现行有效规范性文件99件。")
+    assert [(f.rule, f.severity, f.expected, f.actual, f.cell) for f in hits] == [
+        ("N103", "warning", 12, 99, "normative_docs.total_public")
+    ]
+    assert "累计" in hits[0].message
+    # an exact claim written approximately stays a warning
+    hits = _add("现行有效规范性文件近99件。", CLEAN_2021)
+    assert [(f.rule, f.severity) for f in hits] == [("N103", "warning")]
+
+
+def test_claim_severity_is_rule_data() -> None:
+    base = {"id": "x", "value": "requests.new.total", "patterns": ["收到{NUM}"]}
+    assert parse_claim(base).severity is None
+    assert parse_claim({**base, "severity": "error"}).severity == "error"
+    with pytest.raises(ValueError, match="severity"):
+        parse_claim({**base, "severity": "fatal"})
+
+
+@pytest.mark.parametrize("word", ["增长率为", "增长率达", "增长幅度为", "增幅为"])
+def test_growth_rate_named_as_a_rate_is_recomputed(word: str) -> None:
+    (s,) = analyse(f"访问人数由1000人上涨至1500人,{word}40%。")
+    (g,) = growth_checks(s)
+    assert (g.what, g.computed, g.stated.text) == ("rate", Decimal("50"), "40%")
+    hits = _add(f"访问人数由1000人上涨至1500人,{word}40%。")
+    assert [(f.rule, f.expected, f.actual, f.line) for f in hits] == [("N204", "50%", "40%", 7)]
+    assert not _add(f"访问人数由1000人上涨至1500人,{word}50%。")
+
+
+def test_falling_rate_named_as_a_rate() -> None:
+    (s,) = analyse("投诉件由200件下降至150件,下降幅度为20%。")
+    (g,) = growth_checks(s)
+    assert (g.computed, g.falling) == (Decimal("25"), True)
+    (s,) = analyse("投诉件由200件下降至150件,降幅为25%。")
+    assert growth_checks(s) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "numerator", "denominator", "expected", "actual"),
+    [
+        ("共受理事项1200件,办结1180件,办结率98.5%。", "1180件", "1200件", "98.3%", "98.5%"),
+        ("共受理咨询5873次,成功4382次,成功率为89.52%。", "4382次", "5873次", "74.61%", "89.52%"),
+    ],
+)
+def test_rate_denominator_falls_back_to_the_one_earlier_count(
+    sentence: str, numerator: str, denominator: str, expected: str, actual: str
+) -> None:
+    (s,) = analyse(sentence)
+    (rc,) = rate_checks(s)
+    assert (rc.numerator.text, rc.denominator.text) == (numerator, denominator)
+    hits = _add(sentence)
+    assert [(f.rule, f.severity, f.expected, f.actual, f.line, f.section) for f in hits] == [
+        ("N203", "warning", expected, actual, 7, "一")
+    ]
+    assert numerator in hits[0].message and denominator in hits[0].message
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "共受理事项1200件,办结1180件,办结率98.3%。",  # right
+        "收到申请100件,受理90件,办结80件,办结率95%。",  # two counts could be the whole: ambiguous
+        "全年受理1200件;办结1180件,办结率98.5%。",  # the count is in another clause group
+        "共受理事项1200件,办结1180次,办结率98.5%。",  # not the numerator's unit
+    ],
+)
+def test_rate_fallback_quiet(sentence: str) -> None:
+    (s,) = analyse(sentence)
+    assert rate_checks(s) == []
+
+
+def test_scope_of_the_whole_covers_its_parts() -> None:
+    # the city's figures: neither the whole nor its 其中 part is the agency's table
+    assert not _add("全市共收到政府信息公开申请300件,其中予以公开200件。")
+    assert not _add("全市共收到政府信息公开申请300件,分别为予以公开200件、部分公开100件。")
+    # the agency's own whole: its part is compared
+    hits = [f for f in _add("我局共收到政府信息公开申请25件,其中予以公开200件。") if f.cell == "granted.total"]
+    assert [(f.rule, f.expected, f.actual, f.line) for f in hits] == [("N101", 11, 200, 7)]
+
+
 # ------------------------------------------------------------------------------ pure helpers
 
 

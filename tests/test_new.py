@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,46 @@ def test_new_is_registered_and_light() -> None:
     code = "import sys, xxgk_lint.fix.cli; print(sorted(m for m in ('lxml', 'docx', 'yaml', 'lark') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def _fill(text: str, year: int) -> str:
+    """What an agency writes over the skeleton's placeholders (the duties' keywords included)."""
+    text = re.sub(
+        r"【请写明本报告电子版的查阅网址[^】]*】",
+        "本报告电子版可在某某市人民政府门户网站查阅;对本报告有疑问的,可联系某某市教育局办公室(电话:0571-12345678)。",
+        text,
+    )
+    text = text.replace(
+        "【请写明:上年度问题、整改情况。】",
+        "针对上年度报告指出的栏目更新不及时问题,已完成整改:建立栏目责任人制度,每月检查一次。",
+    )
+    text = text.replace("【请写明:信息处理费收取情况。】", "本年度未收取信息处理费。")
+    text = text.replace(
+        "【请写明:工作考核、社会评议、责任追究。】",
+        "本年度将政府信息公开纳入工作考核,组织社会评议,未发生责任追究情形。",
+    )
+    text = re.sub(r"【请填写本部分内容:([^】]*)。】(?:(请在下表[^)]*))?", r"本年度\1详见下文,数据如下。", text)
+    return text.replace(f"{year + 1}年  月  日", f"{year + 1}年1月20日")
+
+
+@pytest.mark.parametrize("kind", ["department", "government"])
+def test_unfilled_skeleton_fires_h201_and_a_filled_one_passes(tmp_path: Path, kind: str) -> None:
+    blank = tmp_path / "blank.md"
+    blank.write_text(render_markdown(build_skeleton(2024, kind, "某某市教育局")), encoding="utf-8")
+    r = lint_path(blank, Options())
+    assert r.report is not None
+    h201 = [f for f in r.findings if f.rule == "H201"]
+    lines = blank.read_text(encoding="utf-8").splitlines()
+    placeholder_lines = [i for i, line in enumerate(lines, 1) if "【请" in line]
+    assert [f.line for f in h201] == placeholder_lines and len(h201) >= 7
+    assert all(f.severity == "warning" and f.actual == ["【请"] for f in h201)
+    five = next(f for f in h201 if f.context == "【请写明:上年度问题、整改情况。】")
+    assert five.section == "五" and five.column == 1
+    intro = h201[0]  # the placeholder at the end of the opening paragraph: its column, not 1
+    assert intro.column == lines[intro.line - 1].index("【请") + 1 > 100  # type: ignore[operator]
+
+    filled = tmp_path / "filled.md"
+    filled.write_text(_fill(blank.read_text(encoding="utf-8"), 2024), encoding="utf-8")
+    assert "【请" not in filled.read_text(encoding="utf-8")
+    r = lint_path(filled, Options())
+    assert [(f.rule, f.message) for f in r.findings] == []  # "passes check once filled"

@@ -438,3 +438,40 @@ def test_scan_never_raises_and_spans_are_sane(text: str) -> None:
     _check_spans(text, scan_dates(text))
     parse_quantity(text)
     parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "为辖区汽车零件企业提供政策解读服务",
+        "推动机械零部件产业链信息公开",
+        "零件加工企业备案信息全部公开",
+        "开展零元购等促销活动的监管信息",
+    ],
+)
+def test_lone_zero_inside_a_word_is_not_a_quantity(text: str) -> None:
+    assert scan_quantities(text) == []
+    assert scan_quantities(text, bare=True) == []
+
+
+def test_lone_zero_standing_apart_and_numerals_with_zero() -> None:
+    text = "行政复议申请数量:零件。汽车零件企业3家,办理一百零五项,下降零点五个百分点,实现零投诉。"
+    assert [(q.text, q.value, q.unit) for q in scan_quantities(text)] == [
+        ("零件", 0, "件"),
+        ("3家", 3, "家"),
+        ("一百零五项", 105, "项"),
+        ("零点五个百分点", Decimal("0.5"), "个百分点"),
+    ]
+    # the single-quantity parser is not the scanner: "零件" on its own is still 0件
+    q = parse_quantity("零件")
+    assert q is not None and (q.value, q.unit) == (0, "件")
+
+
+@given(
+    st.text(alphabet="汽车机械精密配套生产加工企业的", min_size=1, max_size=4),
+    st.sampled_from(["件", "部件", "个", "次", "项"]),
+    st.text(alphabet="企业加工制造销售,。", max_size=3),
+)
+def test_lone_zero_after_a_cjk_character_is_never_a_quantity(before: str, unit: str, after: str) -> None:
+    text = f"{before}零{unit}{after}"
+    assert [q for q in scan_quantities(text) if q.value == 0] == []

@@ -19,6 +19,7 @@ from readers_util import (
     SeedModel,
     Table,
     build_docx,
+    build_lines_pdf,
     build_long_table_pdf,
     build_pdf,
     doc_paragraphs,
@@ -32,7 +33,7 @@ from readers_util import (
     seed_path,
     squash,
 )
-from xxgk_lint.read import SUPPORTED_SUFFIXES, format_of, limits, read_path
+from xxgk_lint.read import SUPPORTED_SUFFIXES, format_of, hidden_lines, limits, read_path
 from xxgk_lint.read.document import Block, Document, ReadError
 from xxgk_lint.read.docx import format_number
 
@@ -310,6 +311,31 @@ def test_html_hostile_spans_are_capped(tmp_path: Path) -> None:
     assert ei.value.code == "E004"
 
 
+def test_html_hidden_text_is_kept_apart_for_the_spam_check(tmp_path: Path) -> None:
+    para = "本机关严格按照政府信息公开条例的要求，认真做好主动公开和依申请公开工作。"
+    page = f"""<div style="DISPLAY: none"><a href="http://x.example">pg电子游戏官网</a>
+<a>澳门新葡京 百家乐</a><span style="display:none">嵌套的隐藏文字</span></div>
+<div id="zoom"><p>{para}</p>
+<p hidden>开元棋牌 官方网站</p><p>{para}</p><span aria-hidden="true"></span>
+<script>document.write("<div style='display:none'>脚本里的文字</div>")</script></div>
+<div style="visibility: hidden">成人视频</div>"""
+    p = tmp_path / "spam.html"
+    p.write_bytes(_html(page))
+    doc = read_path(p)
+    # not in the flow: nothing hidden becomes a paragraph
+    assert [b.text for b in doc.blocks] == [para, para]
+    # but kept with its source line, for the hygiene check (H102) to read
+    assert hidden_lines(doc) == [
+        (1, "pg电子游戏官网"),
+        (2, "澳门新葡京 百家乐嵌套的隐藏文字"),
+        (4, "开元棋牌 官方网站"),
+        (6, "成人视频"),
+    ]
+    assert hidden_lines(read_path(seed_path("003"))) == []  # a .txt has none
+    p.write_bytes(_html(f"<div id='zoom'><p>{para}</p></div>"))
+    assert "hidden_text" not in read_path(p).meta
+
+
 def test_html_without_text_is_empty(tmp_path: Path) -> None:
     p = tmp_path / "blank.html"
     p.write_bytes(_html("<script>var a = 1;</script><div>   </div>"))
@@ -501,6 +527,42 @@ def test_pdf_table_continued_across_pages_is_one_block(tmp_path: Path, repeat_he
     assert logical_rows(table) == [[squash(t) for t in r] for r in data]
     assert table.rows[0].page == 1 and table.rows[-1].page == 2
     assert [b.text for b in doc.blocks if b.kind == "paragraph"] == ["二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况"]
+
+
+BODY = (
+    "2017年,市工信委认真贯彻落实《中华人民共和国政府信息公开条例》等文件精神,坚持把政府信息公开工作作为改进委机关形象重要载体,"
+    "精心组织、规范运作,全面推进工业和信息化工作,进一步提升政府公信力,有效保障了人民群众的知情权、参与权、监督权。"
+    "根据规定,现将我委2017年政府信息公开工作情况报告如下:"
+)
+
+
+def _wrapped(text: str, width: int = 48, x: float = 56.0) -> list[tuple[float, str]]:
+    return [(x, text[i : i + width]) for i in range(0, len(text), width)]
+
+
+def test_pdf_short_lines_on_a_page_of_their_own_stay_apart(tmp_path: Path) -> None:
+    # the last page holds only a login box a scrape left behind: its short lines end far before the
+    # text column's right edge (known from the other pages), so they are four paragraphs, not one
+    login = ["账号+密码登录", "手机+密码登录", "还没有账号?", "立即注册"]
+    p = tmp_path / "short.pdf"
+    build_lines_pdf(p, [_wrapped(BODY) * 3, [(56.0, t) for t in login]])
+    doc = read_path(p)
+    last = [b for b in doc.blocks if b.page == 2]
+    assert [(b.text, b.line) for b in last] == [(t, i) for i, t in enumerate(login, start=1)]
+    # the wrapped body lines that reach the right edge are still joined, each up to its short last line
+    n = len(_wrapped(BODY))
+    assert [(b.text, b.line, b.end_line) for b in doc.blocks if b.page == 1] == [(BODY, 1 + k * n, n + k * n) for k in range(3)]
+
+
+def test_pdf_pages_without_a_text_layer_are_noted(tmp_path: Path) -> None:
+    p = tmp_path / "mixed.pdf"
+    other = "六、其他需要报告的事项。本机关本年度未收取信息处理费。"
+    build_lines_pdf(p, [_wrapped(BODY), [], [(56.0, other)]], images=(2,))  # page 2: an image only
+    doc = read_path(p)
+    assert doc.meta["pages_without_text"] == "2"
+    assert [(b.page, b.text) for b in doc.blocks] == [(1, BODY), (3, other)]
+    build_lines_pdf(p, [_wrapped(BODY), _wrapped(BODY)])
+    assert "pages_without_text" not in read_path(p).meta
 
 
 def test_pdf_page_and_time_caps(files: dict[tuple[str, str], Path], monkeypatch: pytest.MonkeyPatch) -> None:

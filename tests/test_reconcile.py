@@ -7,9 +7,13 @@ from collections.abc import Callable
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import CLEAN_2019, SEED, lint_file, lint_text
+from tests.conftest import CLEAN_2019, FIXTURES, SEED, lint_file, lint_text
+
+from xxgk_lint.check.rules import builtin_rules
 
 CLEAN = CLEAN_2019.read_text(encoding="utf-8")
+CLEAN_2021 = (FIXTURES / "clean-2021.txt").read_text(encoding="utf-8")
+SEED1 = SEED["001"].read_text(encoding="utf-8")
 
 
 def sub(*pairs: tuple[str, str]) -> Callable[[str], str]:
@@ -123,25 +127,110 @@ def test_decimal_amounts_use_precision_intervals() -> None:
     assert evaluate(bad, cells)[0].status == "fail"
 
 
+def test_negative_carry_forward_is_not_suggested() -> None:
+    # seed 004: 9 new + 1 carried over, (七)总计 raised to 11: no carried-forward count can fix that
+    text = SEED["004"].read_text(encoding="utf-8")
+    assert text.count("(七)总计 | 10 | 10 |") == 1
+    text = text.replace("(七)总计 | 10 | 10 |", "(七)总计 | 11 | 11 |")
+    for lang in ("zh", "en"):
+        r = lint_text(text, "m.txt", lang=lang)
+        hits = [f for f in r.findings if f.rule == "T201" and f.severity != "info"]
+        assert [(f.severity, f.cell, f.expected, f.actual, f.line) for f in hits] == [
+            ("error", "carried_forward.total", None, 0, 67)
+        ]
+        msg = hits[0].message
+        assert "-1" in msg and "应为 -1" not in msg and "should be -1" not in msg
+        assert ("互相矛盾" if lang == "zh" else "contradict") in msg
+        # both sides of the relation and the cells it read
+        assert "为 0" in msg if lang == "zh" else "is 0" in msg
+        assert "(七)总计 11" in msg and "一、本年新收政府信息公开申请数量 9" in msg
+    # a positive difference is still a value to suggest
+    r = lint_text(text.replace("(七)总计 | 11 | 11 |", "(七)总计 | 8 | 8 |"), "m.txt")
+    (f,) = [f for f in r.findings if f.rule == "T201" and f.severity != "info"]
+    assert (f.expected, f.actual) == (2, 0) and "应为 2" in f.message
+
+
+def _stats(*pairs: tuple[str, str]) -> str:
+    return sub(*pairs)(SEED1)
+
+
+# one mutation per sub-relation of T210: (mutation, failing whole, expected, actual)
+T210_CASES = {
+    "proactive_total": (("(一)主动公开政府信息数 | 条 | 395 |", "(一)主动公开政府信息数 | 条 | 400 |"), "≤395", 400),
+    "received": (("(一)收到申请数 | 件 | 1 |", "(一)收到申请数 | 件 | 2 |"), 1, 2),
+    "concluded": (("2.延期办结数 | 件 | 0 |", "2.延期办结数 | 件 | 1 |"), 2, 1),
+    "answered": (("(三)申请答复数 | 件 | 1 |", "(三)申请答复数 | 件 | 3 |"), 1, 3),
+    "ans_refused": (("其中:涉及国家秘密 | 件 | 0 |", "其中:涉及国家秘密 | 件 | 1 |"), 1, 0),
+    "review_total": (("四、行政复议数量 | 件 | 0 |", "四、行政复议数量 | 件 | 1 |"), 0, 1),
+    "suit_total": (("(三)其他情形数 | 件 | 0 |\n六、", "(三)其他情形数 | 件 | 2 |\n六、"), 2, 0),
+    "staff": (("2.兼职人员数 | 人 | 2 |", "2.兼职人员数 | 人 | 1 |"), 2, 3),
+}
+
+
+def test_t210_cases_cover_every_sub_relation() -> None:
+    rule = next(r for r in builtin_rules() if r.code == "T210")
+    wholes = {a.split(".")[1] for a in rule.params["assert"]}
+    assert wholes == set(T210_CASES)
+
+
+@pytest.mark.parametrize("whole", sorted(T210_CASES))
+def test_t210_each_breakdown_breaks_alone(whole: str) -> None:
+    pair, expected, actual = T210_CASES[whole]
+    r = lint_text(_stats(pair), "m.txt")
+    serious = [f for f in r.findings if f.severity != "info" and f.rule[0] in "ST"]
+    assert [(f.rule, f.cell, f.expected, f.actual) for f in serious] == [("T210", f"{whole}.value", expected, actual)]
+    f = serious[0]
+    assert f.table == "stats" and f.line is not None and f.line > 30
+    assert f.subject.startswith(f"stats.{whole}.value")
+
+
+def test_t210_at_most_relation_has_its_own_wording() -> None:
+    pair = T210_CASES["proactive_total"][0]
+    (f,) = [f for f in lint_text(_stats(pair), "m.txt").findings if f.rule == "T210"]
+    assert f.line == 38 and f.cell == "proactive_total.value"
+    assert "不应大于其分项之和 395" in f.message and "应为其分项之和" not in f.message
+    (f,) = [f for f in lint_text(_stats(pair), "m.txt", lang="en").findings if f.rule == "T210"]
+    assert "cannot exceed the sum of its parts, 395" in f.message
+    # an equality keeps its wording
+    (f,) = [f for f in lint_text(_stats(T210_CASES["received"][0]), "m.txt").findings if f.rule == "T210"]
+    assert "应为其分项之和 1" in f.message
+    # fewer items than channels is allowed (one item, several channels)
+    fewer = _stats(("(一)主动公开政府信息数 | 条 | 395 |", "(一)主动公开政府信息数 | 条 | 300 |"))
+    assert not [f for f in lint_text(fewer, "m.txt").findings if f.rule == "T210"]
+
+
 # ------------------------------------------------------------------------- property test
 
 COLS = 6
-N_OUTCOMES = 19  # (一) (二), 8 不予公开, 3 无法提供, 5 不予处理, (六)
-OUTCOME_ROWS = (
-    CLEAN.split("三、收到和处理政府信息公开申请情况\n", 1)[1]
-    .split("\n四、政府信息公开行政复议", 1)[0]
-    .split("\n")
-)
+TABLE4_ROW = "1 | 1 | 0 | 1 | 3 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 1 | 1 |"
 
 
-def _render_table3(new: list[int], carried: list[int], outcomes: list[list[int]]) -> str:
-    first = next(i for i, row in enumerate(OUTCOME_ROWS) if row.startswith("一、本年新收"))
-    last = next(i for i, row in enumerate(OUTCOME_ROWS) if row.startswith("(七)总计"))
-    header = OUTCOME_ROWS[:first]
-    labels = [
+def _table3_rows(text: str) -> list[str]:
+    return text.split("三、收到和处理政府信息公开申请情况\n", 1)[1].split("\n四、政府信息公开行政复议", 1)[0].split("\n")
+
+
+def _outcome_labels(rows: list[str]) -> list[str]:
+    """The labels of the result rows (一)…(六) with every sub-row, between 二、上年结转 and (七)总计."""
+    first = next(i for i, row in enumerate(rows) if row.startswith("一、本年新收"))
+    last = next(i for i, row in enumerate(rows) if row.startswith("(七)总计"))
+    return [
         " | ".join(c for c in row.split(" | ") if not c.strip(" |").isdigit()).strip(" |")
-        for row in OUTCOME_ROWS[first + 2 : last]
+        for row in rows[first + 2 : last]
     ]
+
+
+LAYOUTS = {"2019": CLEAN, "2021": CLEAN_2021}
+
+
+def test_layouts_have_their_result_rows() -> None:
+    # (一) (二), 8 不予公开, 3 无法提供, 5 不予处理, (六): one row in 2019, three in 2021
+    assert {k: len(_outcome_labels(_table3_rows(v))) for k, v in LAYOUTS.items()} == {"2019": 19, "2021": 21}
+
+
+def _render_table3(rows: list[str], new: list[int], carried: list[int], outcomes: list[list[int]]) -> str:
+    first = next(i for i, row in enumerate(rows) if row.startswith("一、本年新收"))
+    header = rows[:first]
+    labels = _outcome_labels(rows)
     total = [sum(o[j] for o in outcomes) for j in range(COLS)]
     forward = [new[j] + carried[j] - total[j] for j in range(COLS)]
 
@@ -154,21 +243,74 @@ def _render_table3(new: list[int], carried: list[int], outcomes: list[list[int]]
     return "\n".join(header + body)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_random_consistent_tables_reconcile(data: st.DataObject) -> None:
+def _replace_rows(text: str, rows: dict[str, str]) -> str:
+    """``text`` with the table rows whose label is a key replaced by ``label | values``."""
+    lines = text.split("\n")
+    for label, values in rows.items():
+        (i,) = [i for i, row in enumerate(lines) if row.startswith(label + " | ")]
+        lines[i] = f"{label} | {values}"
+    return "\n".join(lines)
+
+
+def _table2_2019(data: st.DataObject) -> dict[str, str]:
+    """Random consistent table 二 rows (2019): published <= total published, last year + change >= 0."""
+    rows: dict[str, str] = {}
+    for label in ("规章", "规范性文件"):
+        made, published = data.draw(st.integers(0, 50)), data.draw(st.integers(0, 50))
+        total = published + data.draw(st.integers(0, 200))
+        rows[label] = f"{made} | {published} | {total} |"
+    for label, decisions in (("行政许可", True), ("其他对外管理服务事项", True), ("行政处罚", True), ("行政强制", True), ("行政事业性收费", False)):
+        prev = data.draw(st.integers(0, 80))
+        change = data.draw(st.integers(-prev, 40))
+        rows[label] = f"{prev} | {change} |" + (f" {data.draw(st.integers(0, 5000))} |" if decisions else "")
+    return rows
+
+
+def _table2_2021(data: st.DataObject) -> dict[str, str]:
+    rows = {label: " | ".join(str(data.draw(st.integers(0, 200))) for _ in range(3)) + " |" for label in ("规章", "行政规范性文件")}
+    for label in ("行政许可", "行政处罚", "行政强制"):
+        rows[label] = f"{data.draw(st.integers(0, 5000))} |"
+    return rows
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_consistent_tables_reconcile(layout: str, data: st.DataObject) -> None:
+    base = LAYOUTS[layout]
+    rows3 = _table3_rows(base)
+    n_outcomes = len(_outcome_labels(rows3))
     outcomes = [
-        data.draw(st.lists(st.integers(0, 50), min_size=COLS, max_size=COLS)) for _ in range(N_OUTCOMES)
+        data.draw(st.lists(st.integers(0, 50), min_size=COLS, max_size=COLS)) for _ in range(n_outcomes)
     ]
     total = [sum(o[j] for o in outcomes) for j in range(COLS)]
     forward = data.draw(st.lists(st.integers(0, 20), min_size=COLS, max_size=COLS))
     carried = [data.draw(st.integers(0, total[j] + forward[j])) for j in range(COLS)]
     new = [total[j] + forward[j] - carried[j] for j in range(COLS)]
     review = data.draw(st.lists(st.lists(st.integers(0, 30), min_size=4, max_size=4), min_size=3, max_size=3))
-    table3 = _render_table3(new, carried, outcomes)
+    table3 = _render_table3(rows3, new, carried, outcomes)
     table4_values = " | ".join(str(v) for grp in review for v in [*grp, sum(grp)]) + " |"
-    text = CLEAN.replace("\n".join(OUTCOME_ROWS), table3)
-    text = text.replace("1 | 1 | 0 | 1 | 3 | 1 | 0 | 0 | 0 | 1 | 0 | 0 | 0 | 1 | 1 |", table4_values)
+    text = base.replace("\n".join(rows3), table3)
+    assert base.count(TABLE4_ROW) == 1
+    text = text.replace(TABLE4_ROW, table4_values)
+    text = _replace_rows(text, _table2_2019(data) if layout == "2019" else _table2_2021(data))
     r = lint_text(text, "random.txt")
+    assert r.report.template == f"gov-{layout}"
     assert not [f for f in r.findings if f.rule.startswith("T2")], [(f.rule, f.message) for f in r.findings]
     assert not [f for f in r.findings if f.rule[0] in "ST"], [(f.rule, f.message) for f in r.findings]
+
+
+@pytest.mark.parametrize(
+    ("row", "values", "code", "cell", "expected", "actual"),
+    [
+        ("规章", "0 | 5 | 4 |", "T205", "regulations.published", 4, 5),
+        ("行政强制", "2 | -3 | 0 |", "T206", "coercion.prev_count", 0, -1),
+    ],
+)
+def test_table2_relations_fire_on_random_layout_rows(
+    row: str, values: str, code: str, cell: str, expected: object, actual: object
+) -> None:
+    # the property test's row writer produces rows the relations do read
+    r = lint_text(_replace_rows(CLEAN, {row: values}), "m.txt")
+    hits = [f for f in r.findings if f.rule.startswith("T2")]
+    assert [(f.rule, f.cell, f.expected, f.actual) for f in hits] == [(code, cell, expected, actual)]

@@ -93,10 +93,49 @@ def test_seed_004_summary_block(seed_html: str, seed004: FileResult) -> None:
     assert meta["格式版本"] == "gov-2019"
     assert meta["报告年度"] == "2019"
     assert set(meta) >= {"机关", "主体类型", "发布日期"}
+    # no publication date in seed 004 (D102): the deadline is still shown, timeliness cannot be told
+    assert seed004.report is not None and seed004.report.published_on is None
+    assert "D102" in [f.rule for f in seed004.findings]
+    due = "2020-01-31" if seed004.report.kind == "department" else "2020-03-31"
+    assert meta["法定期限"].startswith(f"{due}(《政府信息公开条例》(2019年修订)第四十九条;")
+    assert meta["发布日期"] == "未识别" and meta["是否按期"] == "无法判断"
     counts = " ".join(section.xpath('.//p[@class="counts"]//text()'))
     errors = sum(f.severity == "error" for f in seed004.findings)
     warnings = sum(f.severity == "warning" for f in seed004.findings)
     assert f"错误 {errors}" in counts and f"警告 {warnings}" in counts
+
+
+def _meta_of(html: str) -> dict[str, str]:
+    section = _tree(html).xpath('//section[@class and contains(@class, "file")]')[0]
+    return {
+        div.findtext("dt"): (div.findtext("dd"), div.get("class"))
+        for div in section.xpath('.//dl[@class="meta"]/div')
+    }
+
+
+def test_published_on_option_gives_date_source_and_days_late(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xxgk_lint.cli import main
+
+    page = tmp_path / "r.html"
+    args = ["check", "--no-config", "--format", "html", "--kind", "department", "-o", str(page)]
+    res = CliRunner().invoke(main, [*args, "--published-on", "2020-02-15", str(SEED["004"])])
+    assert res.exit_code == 1, res.output
+    html = page.read_text(encoding="utf-8")
+    meta = _meta_of(html)
+    assert meta["发布日期"] == ("2020-02-15(来源:命令行参数)", "meta-published_on")
+    assert meta["法定期限"] == ("2020-01-31(《政府信息公开条例》(2019年修订)第四十九条;政府部门)", "meta-deadline")
+    assert meta["是否按期"] == ("逾期 15 天", "meta-timeliness late")
+    (d101,) = _findings(_tree(html), "D101")  # the summary and the finding agree
+    assert "逾期 15 天" in d101.text_content()
+
+    res = CliRunner().invoke(main, [*args, "--lang", "en", "--published-on", "2020-01-31", str(SEED["004"])])
+    meta = _meta_of(page.read_text(encoding="utf-8"))
+    assert meta["published"] == ("2020-01-31 (source: command-line option)", "meta-published_on")
+    assert meta["legal deadline"][0] == "2020-01-31 (Regulation (2019 revision), art. 49; department)"
+    assert meta["on time"] == ("on time", "meta-timeliness on-time")
+    assert not _findings(_tree(page.read_text(encoding="utf-8")), "D101")
 
 
 def test_every_finding_rendered_with_data_rule(seed_html: str, seed004: FileResult) -> None:
@@ -252,6 +291,48 @@ def _png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
+# Test-only paint markers: a unique colour for each element the first screen must show.  The page
+# allows no script, so positions are read back from the screenshot's pixels, not from the DOM.
+MARKERS = {
+    "S101": ('article[data-rule="S101"] tr.focus td.text', (0, 255, 0)),
+    "T101": ('article[data-rule="T101"] td.cell.hl', (0, 0, 255)),
+    "T204": ('article[data-rule="T204"] td.cell.hl', (255, 0, 255)),
+}
+
+
+def _painted_rows(tmp_path: Path, html: str, height: int) -> dict[str, tuple[int, int] | None]:
+    """Screenshot the page in a 1280 x ``height`` window; for each marker, the first and last pixel
+    row painted in its colour (None: not within the window)."""
+    image = pytest.importorskip("PIL.Image")
+    style = "".join(f"{sel} {{ background: rgb{rgb} !important; }}" for sel, rgb in MARKERS.values())
+    page = tmp_path / "marked.html"
+    page.write_text(html.replace("</head>", f"<style>{style}</style></head>", 1), encoding="utf-8")
+    shot = tmp_path / "marked.png"
+    _chromium(tmp_path, "--hide-scrollbars", f"--screenshot={shot}", f"--window-size=1280,{height}", page.as_uri())
+    assert _png_size(shot) == (1280, height)
+    with image.open(shot) as im:
+        rgb = im.convert("RGB")
+        out: dict[str, tuple[int, int] | None] = {}
+        for code, (_sel, colour) in MARKERS.items():
+            rows = [y for y in range(0, height, 2) if any(rgb.getpixel((x, y)) == colour for x in range(0, 1280, 8))]
+            out[code] = (rows[0], rows[-1]) if rows else None
+    return out
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not on PATH (Debian package: chromium)")
+def test_first_screen_shows_the_errors_then_the_slash_cells(tmp_path: Path, seed_html: str) -> None:
+    """Errors come first in a file's findings: seed 004's S101 (missing section 六) is no longer the
+    last of ~28 findings, and the first T101 "/" cells follow within a 1280x1600 window."""
+    tree = _tree(seed_html)
+    order = [a.get("data-severity") for a in tree.xpath('//article[contains(@class, "finding")]')]
+    assert order == sorted(order, key=["error", "warning", "info"].index)
+    assert tree.xpath('//article[contains(@class, "finding")]')[0].get("data-rule") == "S101"
+    painted = _painted_rows(tmp_path, seed_html, 1600)
+    s101, t101 = painted["S101"], painted["T101"]
+    assert s101 is not None and t101 is not None, painted
+    assert s101[1] < t101[0] < 1600
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not on PATH (Debian package: chromium)")
 def test_headless_chromium_renders_and_runs_no_report_script(tmp_path: Path, hostile_html: str) -> None:
     page = tmp_path / "report.html"
@@ -288,14 +369,32 @@ def test_reconciliation_error_highlighted_in_the_browser(tmp_path: Path) -> None
     text = text.replace("1 | 1 | 0 | 1 | 3 | 1 |", "1 | 1 | 0 | 1 | 4 | 1 |")
     text = text.replace("(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 11 |", "(一)予以公开 | 8 | 2 | 0 | 0 | 1 | 0 | 13 |")
     broken = lint_text(text, "broken.txt")
+    html = render_html([broken, lint_file(SEED["004"])])
     page = tmp_path / "r.html"
-    page.write_text(render_html([lint_file(SEED["004"]), broken]), encoding="utf-8")
-    shot = tmp_path / "shot.png"
-    _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,3000", page.as_uri())
-    assert shot.stat().st_size > 20_000
+    page.write_text(html, encoding="utf-8")
+    # the broken cell, seed 004's missing section and its first "/" cells are all on the first screen
+    painted = _painted_rows(tmp_path, html, 3000)
+    assert all(painted.values()), painted
+    assert painted["T204"] < painted["S101"] < painted["T101"]  # type: ignore[operator]
     tree = _tree(_chromium(tmp_path, "--dump-dom", page.as_uri()).stdout)
     (t204,) = _findings(tree, "T204", "review.total")
     assert [c.text_content() for c in _hl_cells(t204)] == ["4"]
     t203 = _findings(tree, "T203", "granted.total")
     assert t203 and [c.text_content() for c in _hl_cells(t203[0])] == ["13"]
     assert _findings(tree, "S101") and _hl_cells(_findings(tree, "T101")[0])
+
+
+def test_config_rules_are_documented_in_the_page(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from tests.test_render_sarif import _house_project
+
+    from xxgk_lint.cli import main
+
+    page = tmp_path / "r.html"
+    res = CliRunner().invoke(main, ["check", "--format", "html", "-o", str(page), str(_house_project(tmp_path))])
+    assert res.exit_code == 1, res.output
+    tree = _tree(page.read_text(encoding="utf-8"))
+    (s951,) = _findings(tree, "S951")
+    assert s951.xpath('.//a[@class="code"]/@href') == ["#rule-S951"]
+    doc = tree.get_element_by_id("rule-S951")
+    assert "本省要求年度报告公布咨询电话。" in doc.text_content() and "咨询电话:0571-12345678" in doc.text_content()

@@ -196,3 +196,65 @@ def test_empty_run_is_valid() -> None:
     assert log["runs"][0]["results"] == []
     schema = json.loads(SCHEMAS[0].read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(schema)(schema).validate(log)
+
+
+HOUSE_RULE = """rules:
+  - code: S951
+    name: mention-hotline
+    check: content_keywords
+    severity: warning
+    params:
+      scope: report
+      groups:
+        - name: {zh: 咨询电话, en: hotline}
+          any: [咨询电话号码]
+    summary: {zh: 未公布政府信息公开咨询电话, en: No information-disclosure hotline published}
+    message: {zh: "未找到:{missing}", en: "not found: {missing}"}
+    doc: {zh: 本省要求年度报告公布咨询电话。, en: The province asks reports to publish a hotline.}
+    wrong: 无
+    right: 咨询电话:0571-12345678
+"""
+
+
+def _house_project(tmp_path: Path) -> Path:
+    import shutil
+
+    proj = tmp_path / "proj"
+    (proj / "house-rules").mkdir(parents=True)
+    (proj / "house-rules" / "house.yaml").write_text(HOUSE_RULE, encoding="utf-8")
+    (proj / "xxgk-lint.yaml").write_text("rules: [house-rules]\n", encoding="utf-8")
+    shutil.copy(SEED["004"], proj / "r.txt")
+    return proj / "r.txt"
+
+
+def test_config_rules_get_full_descriptors(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xxgk_lint.cli import main
+
+    res = CliRunner().invoke(main, ["check", "--format", "sarif", str(_house_project(tmp_path))])
+    assert res.exit_code == 1, res.output
+    run = json.loads(res.stdout)["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    (s951,) = [r for r in run["results"] if r["ruleId"] == "S951"]
+    d = rules[s951["ruleIndex"]]
+    assert d["id"] == "S951" and d["name"] == "mention-hotline"
+    assert d["shortDescription"]["text"] == "未公布政府信息公开咨询电话"
+    assert d["fullDescription"]["text"] == "本省要求年度报告公布咨询电话。"
+    assert "咨询电话:0571-12345678" in d["help"]["text"] and "```text" in d["help"]["markdown"]
+    assert d["defaultConfiguration"]["level"] == "warning" and d["properties"]["tags"] == ["structure"]
+    # the built-in rules keep their indexes: they come first, in their own order
+    assert [r["id"] for r in rules[: len(builtin_rules())]] == [r.code for r in builtin_rules()]
+    schema = json.loads(SCHEMAS[0].read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema)(schema).validate(json.loads(res.stdout))
+
+
+def test_rule_set_given_explicitly(tmp_path: Path) -> None:
+    from xxgk_lint.check.kinds import CHECKS
+    from xxgk_lint.check.rules import parse_rule_file
+
+    (rule,) = parse_rule_file(HOUSE_RULE.replace("S951", "S952"), "house.yaml", CHECKS)
+    run = to_sarif([], lang="en", rules=[*builtin_rules(), rule])["runs"][0]
+    (d,) = [r for r in run["tool"]["driver"]["rules"] if r["id"] == "S952"]
+    assert d["shortDescription"]["text"] == "No information-disclosure hotline published"
+    assert d["help"]["text"].startswith("The province asks reports to publish a hotline.")

@@ -97,3 +97,54 @@ def test_2021_section_six_reports_information_processing_fees() -> None:
     assert len(s303) == 1 and s303[0].section == "六"
     # 2019-format reports have no such duty
     assert "S303" not in rules_of(lint_text(CLEAN_2019.read_text(encoding="utf-8"), "c.txt"))
+
+
+def _without_table_two(text: str, prose: str) -> str:
+    lines = text.splitlines()
+    i = lines.index("二、主动公开政府信息情况")
+    j = next(k for k, line in enumerate(lines) if line.startswith("三、收到"))
+    return "\n".join([*lines[: i + 1], prose, *lines[j:]])
+
+
+def test_markers_in_prose_do_not_choose_the_layout() -> None:
+    """A 2022 report in the 2021 layout without table 二: "政府集中采购" in a prose sentence is no
+    2019 table (before, it tied with the 2021 marker of table 三 and the 2019 layout won)."""
+    text = _without_table_two(CLEAN_2021, "本年度主动公开政府集中采购信息12条。")
+    r = lint_text(text, "x.txt")
+    assert (r.report.template, r.report.template_reason) == ("gov-2021", "layout:gov-2021")
+    assert [(f.rule, f.line) for f in r.findings] == [("T001", 10)]  # only the missing table
+    assert not [f for f in r.findings if f.rule == "S201" or f.rule.startswith("T2")]
+
+
+def test_tied_markers_go_to_the_template_of_the_report_year() -> None:
+    from xxgk_lint.parse import choose_template
+    from xxgk_lint.read.text import read_text
+
+    rows = (
+        "第二十条第(九)项 |\n信息内容 | 采购项目数量 |\n"  # one 2019 marker
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 | 0 |\n"  # one 2021 marker
+    )
+    doc = read_text("一、总体情况\n" + rows, "x.txt")
+    assert choose_template(doc, 2022)[0].id == "gov-2021"
+    assert choose_template(doc, 2020)[0].id == "gov-2019"
+
+
+def test_mixed_layouts_are_checked_table_by_table() -> None:
+    """The 2019 table 二 with the 2021 table 三 (其他处理 split in three rows): table 三 is read and
+    reconciled in the 2021 layout, the rest in the 2019 one; no false T202 (before: 3 errors)."""
+    c19 = CLEAN_2019.read_text(encoding="utf-8").splitlines()
+    c21 = CLEAN_2021.splitlines()
+    single = c19.index("(六)其他处理 | 0 | 0 | 1 | 0 | 0 | 0 | 1 |")
+    split = [i for i, line in enumerate(c21) if "其他处理" in line][0]
+    mixed = "\n".join([*c19[:single], *c21[split : split + 3], *c19[single + 1 :]])
+    r = lint_text(mixed, "mixed.txt")
+    assert r.report.template == "gov-2019"
+    assert r.report.template_reason == "layout:gov-2019;tables:requests=gov-2021"
+    assert r.findings == [], [(f.rule, f.message) for f in r.findings]
+    t = r.report.tables["requests"]
+    assert t.cell("other_overdue_correction", "total").value == 1
+    assert r.report.tables["active"].cell("procurement", "projects").value == 5
+    # a wrong total in the mixed table is still found, against the 2021 rows
+    bad = mixed.replace("(七)总计 | 20 | 3 | 1 | 0 | 1 | 0 | 25 |", "(七)总计 | 20 | 3 | 1 | 0 | 1 | 0 | 26 |")
+    t202 = [f for f in lint_text(bad, "mixed.txt").findings if f.rule == "T202"]
+    assert [(f.expected, f.actual) for f in t202] == [(25, 26)]

@@ -26,6 +26,43 @@ def _split_codes(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def unknown_codes(codes: tuple[str, ...], known: list[str]) -> list[str]:
+    """The codes or prefixes (``S99``, ``T9``) of ``--select`` / ``--ignore`` that match no rule."""
+    return [c for c in codes if c.strip().upper() != "ALL" and not any(k.startswith(c.strip().upper()) for k in known)]
+
+
+def _check_codes(opts: object, cli: dict, cfg: object) -> None:  # type: ignore[type-arg]
+    """A --select / --ignore code that names no rule is a usage error, not an empty selection; in a
+    configuration file it is a configuration error."""
+    from xxgk_lint.check.rules import builtin_rules
+    from xxgk_lint.config import Config, ConfigError
+
+    rules = getattr(opts, "rules", None)
+    known = [r.code for r in (rules if rules is not None else builtin_rules())]
+    for name in ("select", "ignore"):
+        bad = unknown_codes(getattr(opts, name), known)
+        if not bad:
+            continue
+        what = f"unknown rule code or prefix {', '.join(repr(c) for c in bad)}: it matches no rule"
+        if cli[name] is not None:
+            raise click.BadParameter(f"{what} (see `xxgk-lint rules` for the codes)", param_hint=f"--{name}")
+        assert isinstance(cfg, Config)
+        raise ConfigError(cfg.path or Path("config"), f"'{name}': {what} (see `xxgk-lint rules`)")
+
+
+def _check_output(output: Path | None) -> None:
+    """Fail before any work when --output cannot be written (missing folder, a folder itself)."""
+    if output is None:
+        return
+    parent = output.parent if str(output.parent) else Path(".")
+    if output.is_dir():
+        raise click.BadParameter(f"'{output}' is a folder, not a file", param_hint="--output")
+    if not parent.is_dir():
+        raise click.BadParameter(
+            f"cannot write '{output}': the folder '{parent}' does not exist or is not a folder", param_hint="--output"
+        )
+
+
 def use_color(mode: str, stream: object) -> bool:
     if mode == "always":
         return True
@@ -147,6 +184,7 @@ def check(
     def explicit(name: str) -> bool:
         return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
+    _check_output(output)
     pub: date | None = None
     if published_on:
         try:
@@ -173,6 +211,7 @@ def check(
                     f"unknown template '{opts.template}' (choose from {', '.join(_template_choices())})",
                     param_hint="--template",
                 )
+            _check_codes(opts, cli, cfg)
             rules = opts.active_rules()
             out_lang = cli["lang"] or opts.lang
             if fix or fix_unsafe:
@@ -206,7 +245,11 @@ def check(
         colored = output is None and use_color(color, sys.stdout)
         text = render_text(results, lang=lang, color=colored)
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"xxgk-lint: cannot write --output '{output}': {exc.strerror or exc}", err=True)
+            sys.exit(2)
     else:
         if colored and sys.platform == "win32":  # pragma: no cover
             import colorama

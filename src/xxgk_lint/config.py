@@ -2,11 +2,13 @@
 
 Discovery follows ruff: for each checked file the closest configuration upwards from its folder
 wins (no merging with parents); ``--config FILE`` names one for every file.  Command-line options
-override the file.  Keys::
+override the file.  A ``severity`` key that is not a rule code (built-in or from the ``rules:``
+folders) is an error naming the file and line, so a typo is never silently ignored (``select`` /
+``ignore`` codes matching no rule are refused by the command line).  Keys::
 
     select: [S, T]            # rule codes or prefixes
     ignore: [T107]
-    severity: {T101: info}    # per-rule severity overrides
+    severity: {T101: info}    # per-rule severity overrides (whole codes)
     kind: department          # default entity kind
     lang: zh                  # message language
     template: auto
@@ -17,6 +19,7 @@ override the file.  Keys::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -69,7 +72,49 @@ def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...], path: Path
     return str(v)
 
 
-def parse_config(data: Any, path: Path) -> Config:
+def known_codes(rule_dirs: tuple[Path, ...] = ()) -> set[str]:
+    """Codes of the built-in rules and of the rules in ``rule_dirs`` (a bad rule file raises
+    :class:`~xxgk_lint.check.rules.RuleFileError`)."""
+    from xxgk_lint.check.kinds import CHECKS
+    from xxgk_lint.check.rules import builtin_rules, load_rule_dirs
+
+    codes = {r.code for r in builtin_rules()}
+    if rule_dirs:
+        codes |= {r.code for r in load_rule_dirs(rule_dirs, CHECKS)}
+    return codes
+
+
+def _line_of(text: str | None, code: str) -> int | None:
+    """The first line of the configuration text naming ``code`` (for the error message)."""
+    if not text:
+        return None
+    pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(code)}(?![A-Za-z0-9])", re.IGNORECASE)
+    for no, line in enumerate(text.splitlines(), 1):
+        if pattern.search(line.split("#", 1)[0]):
+            return no
+    return None
+
+
+def check_codes(cfg: Config, known: set[str], text: str | None = None) -> None:
+    """``severity`` keys must be whole rule codes (an override names one rule).  Raises
+    :class:`ConfigError` with the line naming the code.
+
+    ``select`` / ``ignore`` are checked by the command line (``cli._check_codes``) after its own
+    options are applied, since ``--select`` / ``--ignore`` replace the file's lists."""
+    assert cfg.path is not None
+    for code in cfg.severity:
+        if code not in known:
+            hint = (
+                " (severity overrides name whole rule codes, e.g. T101)"
+                if any(c.startswith(code) for c in known)
+                else ""
+            )
+            raise ConfigError(
+                cfg.path, f"'severity': unknown rule code {code}{hint} (see `xxgk-lint rules`)", _line_of(text, code)
+            )
+
+
+def parse_config(data: Any, path: Path, text: str | None = None) -> Config:
     if data is None:
         return Config(path=path)
     if not isinstance(data, dict):
@@ -95,7 +140,7 @@ def parse_config(data: Any, path: Path) -> Config:
         if not d.is_dir():
             raise ConfigError(path, f"rule folder not found: {r}")
         rule_dirs.append(d)
-    return Config(
+    cfg = Config(
         path=path,
         select=_codes(data.get("select"), "select", path),
         ignore=_codes(data.get("ignore"), "ignore", path),
@@ -107,6 +152,9 @@ def parse_config(data: Any, path: Path) -> Config:
         deadline_rollover=_choice(data, "deadline-rollover", ("none", "next-workday"), path),
         rule_dirs=tuple(rule_dirs),
     )
+    if cfg.severity:
+        check_codes(cfg, known_codes(cfg.rule_dirs), text)
+    return cfg
 
 
 def load_config(path: Path) -> Config:
@@ -120,7 +168,7 @@ def load_config(path: Path) -> Config:
             data = tomllib.loads(text).get("tool", {}).get("xxgk-lint")
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(path, f"TOML error: {exc}") from None
-        return parse_config(data, path)
+        return parse_config(data, path, text)
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -128,7 +176,7 @@ def load_config(path: Path) -> Config:
         raise ConfigError(
             path, f"YAML error: {getattr(exc, 'problem', exc)}", mark.line + 1 if mark else None
         ) from None
-    return parse_config(data, path)
+    return parse_config(data, path, text)
 
 
 def _has_tool_section(pyproject: Path) -> bool:

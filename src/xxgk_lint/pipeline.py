@@ -12,9 +12,8 @@ from typing import Any
 from xxgk_lint.check.engine import internal_error, run_checks
 from xxgk_lint.check.findings import Finding
 from xxgk_lint.check.rules import Rule, builtin_rules, fill, select_rules
-from xxgk_lint.parse import parse_document
+from xxgk_lint.parse import parse_document, report_template
 from xxgk_lint.parse.model import Report
-from xxgk_lint.parse.template import get_template
 from xxgk_lint.read import SUPPORTED_SUFFIXES, read_path
 from xxgk_lint.read.document import Document, ReadError
 
@@ -28,6 +27,7 @@ class Options:
     kind: str | None = None
     published_on: date | None = None
     published_on_source: str = "option"  # where published_on came from: option | manifest
+    report_year: int | None = None  # None = read from the file; set = the year to check (a manifest's)
     severity: dict[str, str] = field(default_factory=dict)
     rules: tuple[Rule, ...] | None = None  # None = the built-in rules
     extra: dict[str, Any] = field(default_factory=dict)
@@ -72,13 +72,18 @@ def lint_document(doc: Document, opts: Options, rules: list[Rule] | None = None)
     all_rules = {r.code: r for r in (opts.rules if opts.rules is not None else builtin_rules())}
     try:
         report = parse_document(
-            doc, opts.template, kind=opts.kind, published_on=opts.published_on, published_on_source=opts.published_on_source
+            doc,
+            opts.template,
+            kind=opts.kind,
+            published_on=opts.published_on,
+            published_on_source=opts.published_on_source,
+            report_year=opts.report_year,
         )
     except Exception as exc:  # noqa: BLE001 - a parser bug must not stop a batch
         return FileResult(
             doc.path, [internal_error(all_rules, f"parse: {type(exc).__name__}: {exc}", opts.lang)], doc=doc
         )
-    template = get_template(report.template) if report.template else None
+    template = report_template(report)  # per-table layouts of a mixed report included
     findings = run_checks(
         report,
         doc,

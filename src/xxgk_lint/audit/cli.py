@@ -18,8 +18,9 @@ self-contained dashboard linking to one findings page per report under DIR/repor
 
 \b
 Restarting an interrupted audit with the same --out checks only what is new or changed (content
-sha256, rules version and settings); findings.jsonl is appended line by line with fsync, other
-files are replaced atomically.
+sha256, rules version and settings); findings.jsonl is appended line by line (fsync'd at least
+every second), other files are replaced atomically.  SIGTERM (kill PID) stops the pool like Ctrl-C;
+the pool's processes die with the audit, and the lock of a killed audit is taken over.
 
 \b
 Manifest CSV columns (header row; all but path optional): path, agency, kind
@@ -41,7 +42,8 @@ report paths must be readable by the workers, e.g. a shared file system).  Start
 `dask scheduler` and, on each host, `dask worker tcp://HOST:8786 --nworkers N --nthreads 1`.
 
 \b
-Exit codes: 0 done; 1 findings at or above --fail-on; 2 usage error; 130 interrupted (restart to resume).
+Exit codes: 0 done; 1 findings at or above --fail-on; 2 usage error; 130 interrupted (Ctrl-C), 143
+terminated (SIGTERM; the pool is stopped): restart to resume.
 """
 
 
@@ -93,7 +95,7 @@ def audit(
     from xxgk_lint.audit.baseline import TriageFileError
     from xxgk_lint.audit.indicators import IndicatorFileError
     from xxgk_lint.audit.manifest import ManifestError
-    from xxgk_lint.audit.runner import AuditConfig, AuditError, run_audit
+    from xxgk_lint.audit.runner import AuditConfig, AuditError, Terminated, run_audit
     from xxgk_lint.check.rules import RuleFileError
     from xxgk_lint.cli import _split_codes, _template_choices, options_for
     from xxgk_lint.config import Config, ConfigError, load_config
@@ -137,9 +139,10 @@ def audit(
     except (AuditError, ManifestError, TriageFileError, IndicatorFileError, RuleFileError) as exc:
         click.echo(f"xxgk-lint audit: {exc}", err=True)
         sys.exit(2)
-    except KeyboardInterrupt:
-        click.echo(f"\nxxgk-lint audit: interrupted; run the same command again to resume ({out})", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        why = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        click.echo(f"\nxxgk-lint audit: {why}; run the same command again to resume ({out})", err=True)
+        sys.exit(143 if isinstance(exc, Terminated) else 130)
     t = outcome.run["totals"]
     c = outcome.counts
     msg = (

@@ -20,23 +20,100 @@ tcp://HOST:8786 --nthreads 1 --nworkers N`` on each worker host (one thread per 
 CPU-bound Python), then ``xxgk-lint audit --executor dask --scheduler tcp://HOST:8786 ...``.
 Dask retries a task whose worker died (``distributed.scheduler.allowed-failures``); a task that
 still fails is recorded with an E100 finding.
+
+Every local pool process is started with :func:`worker_init`: it dies with the audit's main process
+(``PR_SET_PDEATHSIG`` on Linux, and a watchdog thread that exits when the parent pid changes, for
+other systems), so a ``kill PID`` or the OOM killer never leaves orphaned workers behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
+import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
 
+from xxgk_lint.audit.store import dumps, write_atomic
 from xxgk_lint.audit.worker import Result, Task, error_record
 
+# (small record: {"audit": {"page"}}, page html or None, None, (snapshots.jsonl line, findings.jsonl line))
+Prepared = tuple[dict[str, Any], str | None, None, tuple[str, str]]
 Worker = Callable[[Task], Result]
-Handler = Callable[[Result], None]
+Handler = Callable[[Result | Prepared], None]
 
 IN_FLIGHT_PER_WORKER = 2
+WATCHDOG_S = 1.0  # how often a pool process checks that its parent is alive
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _parent_death_signal(sig: int) -> bool:
+    """Ask the kernel to send ``sig`` to this process when its parent dies (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watchdog(parent: int) -> None:
+    while True:
+        time.sleep(WATCHDOG_S)
+        if os.getppid() != parent:  # re-parented: the audit is gone
+            os._exit(1)
+
+
+def worker_init(parent: int) -> None:
+    """Pool process initializer: die with the parent ``parent`` (its pid when the pool was made).
+
+    SIGTERM gets its default action back (the parent's handler, inherited by fork, would turn it
+    into an interrupt inside a task); the parent's death kills the process (PR_SET_PDEATHSIG, SIGKILL)
+    and a daemon thread checks ``os.getppid()`` as a fallback (other OSes; a parent that died
+    before prctl took effect)."""
+    with contextlib.suppress(ValueError, OSError):  # not the main thread / no such signal
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _parent_death_signal(int(signal.SIGKILL))
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watchdog, args=(parent,), name="xxgk-lint-watchdog", daemon=True).start()
+
+
+def new_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose processes die with this one (:func:`worker_init`)."""
+    return ProcessPoolExecutor(max_workers=max(1, workers), initializer=worker_init, initargs=(os.getpid(),))
+
+
+def prepared(worker: Worker, task: Task, out: str | None) -> Prepared:
+    """Run ``worker`` and do, in the pool process, what the parent would do with its result: write
+    the report's page under ``out`` (None: the parent writes it, e.g. a Dask client without a shared
+    file system) and serialise the snapshot and record lines.  The parent, which would otherwise
+    compete with the workers for the cores, then only appends two strings."""
+    from xxgk_lint.audit.yoy import snapshot_line
+
+    result = worker(task)
+    rec, html = result[0], result[1]
+    snap = result[2] if len(result) > 2 else None
+    meta = rec.get("audit", {})
+    page = meta.get("page")
+    if out is not None and html is not None and page:
+        try:
+            write_atomic(Path(out) / page, html, sync=False)
+        except OSError as exc:  # the record matters more than the page
+            meta["page"] = page = None
+            meta["page_error"] = f"{type(exc).__name__}: {exc}"
+        html = None
+    return {"audit": {"page": page}}, html, None, (dumps(snapshot_line(meta, snap)), dumps(rec))
 
 
 def run_serial(tasks: Iterable[Task], worker: Worker, handle: Handler) -> dict[str, int]:
@@ -48,6 +125,7 @@ def run_serial(tasks: Iterable[Task], worker: Worker, handle: Handler) -> dict[s
 def _kill_pool(ex: ProcessPoolExecutor) -> None:
     """Stop a pool's processes now (a hung or broken pool cannot be shut down politely)."""
     procs = list(getattr(ex, "_processes", None) or {})
+    results = getattr(ex, "_result_queue", None)  # (shutdown forgets it)
     for pid in procs:
         proc = ex._processes.get(pid) if getattr(ex, "_processes", None) else None  # type: ignore[union-attr]
         if proc is not None:
@@ -55,11 +133,23 @@ def _kill_pool(ex: ProcessPoolExecutor) -> None:
                 proc.kill()
     with contextlib.suppress(Exception):
         ex.shutdown(wait=False, cancel_futures=True)
+    # A worker killed while sending its result leaves the pool's manager thread waiting for the rest
+    # of that message, and the interpreter's exit waits for that thread: a hang after Ctrl-C, SIGTERM
+    # or a timeout.  Besides the (now dead) workers, this process holds the only write end of the
+    # result pipe: closing it turns that wait into EOF, which the thread handles as a broken pool.
+    if procs and results is not None:
+        with contextlib.suppress(Exception):
+            results._writer.close()
 
 
 def run_local(
-    tasks: Iterable[Task], worker: Worker, handle: Handler, *, jobs: int, timeout: float | None = None
+    tasks: Iterable[Task], worker: Worker, handle: Handler, *, jobs: int, timeout: float | None = None, out: Path | None = None
 ) -> dict[str, int]:
+    """With ``out`` the pool processes write the pages there and serialise the lines (:func:`prepared`);
+    without it ``handle`` gets the worker's own results."""
+    def submit(ex: ProcessPoolExecutor, t: Task) -> Future[Any]:
+        return ex.submit(prepared, worker, t, str(out)) if out is not None else ex.submit(worker, t)
+
     stats = {"crashed": 0, "timed_out": 0, "pool_restarts": 0}
     source = iter(tasks)
     retry: deque[Task] = deque()  # innocent tasks of a pool that was killed
@@ -79,9 +169,9 @@ def run_local(
         return t
 
     while True:
-        ex = ProcessPoolExecutor(max_workers=max(1, jobs))
-        inflight: dict[Future[Result], Task] = {}
-        started: dict[Future[Result], float] = {}
+        ex = new_pool(jobs)
+        inflight: dict[Future[Any], Task] = {}
+        started: dict[Future[Any], float] = {}
         broken = killed = False
         try:
             while True:
@@ -90,7 +180,7 @@ def run_local(
                     if t is None:
                         break
                     try:
-                        inflight[ex.submit(worker, t)] = t
+                        inflight[submit(ex, t)] = t
                     except BrokenProcessPool:  # a worker died since the last wait
                         retry.appendleft(t)
                         broken = True
@@ -140,7 +230,7 @@ def run_local(
                     suspects.append(t)
             _kill_pool(ex)
             stats["pool_restarts"] += 1
-            _isolate(suspects, worker, handle, stats, timeout)
+            _isolate(suspects, submit, handle, stats, timeout)
             suspects.clear()
             continue
         if not killed:
@@ -150,12 +240,15 @@ def run_local(
     return stats
 
 
-def _isolate(suspects: list[Task], worker: Worker, handle: Handler, stats: dict[str, int], timeout: float | None) -> None:
+def _isolate(
+    suspects: list[Task], submit: Callable[[ProcessPoolExecutor, Task], Future[Any]], handle: Handler, stats: dict[str, int],
+    timeout: float | None,
+) -> None:
     """Run each task that was in flight when a worker died alone; the one that dies again is recorded."""
     for t in suspects:
-        ex = ProcessPoolExecutor(max_workers=1)
+        ex = new_pool(1)
         try:
-            f = ex.submit(worker, t)
+            f = submit(ex, t)
             try:
                 handle(f.result(timeout=timeout))
             except BrokenProcessPool:
@@ -188,7 +281,7 @@ def run_dask(tasks: Iterable[Task], worker: Worker, handle: Handler, *, schedule
             t = next(source, None)
             if t is None:
                 return False
-            fut = client.submit(worker, t, pure=False)
+            fut = client.submit(prepared, worker, t, None, pure=False)
             meta[fut.key] = t
             ac.add(fut)
             return True

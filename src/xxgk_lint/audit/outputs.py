@@ -73,6 +73,7 @@ RULE_CHART_MAX = 30
 DISMISSED_SHOWN = 500
 CHART_MAX = 40
 AGENCIES_OPEN = 50  # the agency list starts unfolded up to this many agencies
+UNMATCHED_SHOWN = 200  # manifest rows without a file listed on the dashboard
 
 UI: dict[str, dict[str, str]] = {
     "zh": {
@@ -144,6 +145,20 @@ UI: dict[str, dict[str, str]] = {
         "agency_years": "年度",
         "agency_breaks": "连续性问题(错误/警告)",
         "x_col": "连续性",
+        "settings": "本次运行的设置",
+        "settings_note": "汇总数字只包含下列设置启用的规则;与其他运行比较前请核对",
+        "set_template": "模板",
+        "set_select": "只检查规则",
+        "set_ignore": "跳过规则",
+        "set_severity": "级别调整",
+        "set_config": "配置文件",
+        "set_rules_version": "规则版本",
+        "set_all": "全部",
+        "set_none": "无",
+        "set_no_config": "未使用(审查目录中的配置文件一律不读)",
+        "unmatched": "清单中列出、但未找到的文件",
+        "unmatched_note": "清单(--manifest)中的这些行在所给的目录中没有对应文件,未计入上面的任何数字",
+        "decisions_help": "如何填写复核意见文件(--decisions)",
     },
     "en": {
         "html_lang": "en",
@@ -214,6 +229,20 @@ UI: dict[str, dict[str, str]] = {
         "agency_years": "years",
         "agency_breaks": "continuity breaks (errors/warnings)",
         "x_col": "continuity",
+        "settings": "Settings of this run",
+        "settings_note": "the totals count only the rules these settings enable; check them before comparing runs",
+        "set_template": "template",
+        "set_select": "only rules",
+        "set_ignore": "skipped rules",
+        "set_severity": "severity overrides",
+        "set_config": "config file",
+        "set_rules_version": "rules version",
+        "set_all": "all",
+        "set_none": "none",
+        "set_no_config": "none (config files inside the audited tree are never read)",
+        "unmatched": "Listed in the manifest, not found",
+        "unmatched_note": "these manifest (--manifest) rows name no file under the given paths; they are in none of the figures above",
+        "decisions_help": "How to write the reviewer decisions file (--decisions)",
     },
 }
 
@@ -601,6 +630,22 @@ def _rows(summary_csv: Path, ui: dict[str, str]) -> Iterator[dict[str, Any]]:
             }
 
 
+def _settings_view(settings: dict[str, Any], ui: dict[str, str]) -> list[dict[str, str]]:
+    """What the run counted: the header's settings list (select, ignore, severity, template, config)."""
+    opts = settings.get("options") or {}
+    sev = opts.get("severity") or {}
+    cfg = settings.get("config") or None
+    items = [
+        ("template", ui["set_template"], str(opts.get("template") or "auto")),
+        ("select", ui["set_select"], " ".join(opts.get("select") or []) or ui["set_all"]),
+        ("ignore", ui["set_ignore"], " ".join(opts.get("ignore") or []) or ui["set_none"]),
+        ("severity", ui["set_severity"], ", ".join(f"{k}={v}" for k, v in sorted(sev.items())) or ui["set_none"]),
+        ("config", ui["set_config"], f"{cfg['path']} (sha256 {cfg.get('sha256') or '?'})" if cfg else ui["set_no_config"]),
+        ("rules_version", ui["set_rules_version"], str(settings.get("rules_version") or "")),
+    ]
+    return [{"key": k, "label": label, "value": value} for k, label, value in items]
+
+
 def render_dashboard(
     path: Path, summary_csv: Path, run: dict[str, Any], result: dict[str, Any], totals: Totals,
     agg: Aggregator, iset: IndicatorSet, lang: str, min_cases: int, agencies: list[AgencyRow] | None = None,
@@ -664,6 +709,10 @@ def render_dashboard(
         "agencies": agencies or [],
         "agencies_open": len(agencies or []) <= AGENCIES_OPEN,
     }
+    ctx["settings"] = _settings_view(run["settings"], ui)
+    manifest = run["settings"].get("manifest") or {}
+    unmatched = list(manifest.get("unmatched") or [])
+    ctx["unmatched"] = {"n": len(unmatched), "shown": unmatched[:UNMATCHED_SHOWN]}
     template = _environment().get_template(DASHBOARD)
     with atomic_writer(path) as fh:
         for chunk in template.generate(**ctx):

@@ -30,7 +30,7 @@ from xxgk_lint import __version__
 from xxgk_lint.audit.indicators import builtin_indicators
 from xxgk_lint.audit.manifest import ManifestRow, load_manifest, real
 from xxgk_lint.audit.progress import Progress
-from xxgk_lint.audit.store import JsonlAppender, scan_jsonl, write_atomic
+from xxgk_lint.audit.store import JsonlAppender, dumps, scan_jsonl, write_atomic
 from xxgk_lint.audit.worker import PAGE_DIR, Result, Task, audit_file, file_sha256, page_name
 from xxgk_lint.audit.yoy import SNAPSHOTS, scan_snapshots, snapshot_line
 from xxgk_lint.data import data_root
@@ -128,23 +128,69 @@ def _now() -> str:
 # --- the output folder's lock ---------------------------------------------------------------------
 
 
+_HELD: set[str] = set()  # output folders locked by this process (POSIX locks do not exclude ourselves)
+
+
 @contextlib.contextmanager
 def _locked(out: Path) -> Iterator[None]:
-    """One audit per output folder at a time (POSIX advisory lock; released when the process dies)."""
+    """One audit per output folder at a time.
+
+    A POSIX record lock (``fcntl.lockf``) on ``.audit.lock``, which holds the owner's pid: such a lock
+    belongs to the process, is not inherited by the pool processes it forks (an ``flock`` on the
+    inherited descriptor was, so orphaned workers kept a dead audit's folder locked) and is released
+    by the kernel when the owner dies, so the lock of a killed audit is taken over by the next one."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: no lock
         yield
         return
-    fh = open(out / LOCK, "a+")  # noqa: SIM115
+    where = real(out)
+    if where in _HELD:
+        raise AuditError(f"another audit is writing to {out} (lock {LOCK}, this process)")
+    fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
         try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise AuditError(f"another audit is writing to {out} (lock {LOCK})") from None
+            owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            who = f", pid {owner}" if owner.isdigit() else ""
+            raise AuditError(f"another audit is writing to {out} (lock {LOCK}{who})") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        _HELD.add(where)
+        try:
+            yield
+        finally:
+            _HELD.discard(where)
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # releases the lock
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it takes the interrupt path (exit code 143)."""
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While the audit runs, SIGTERM (``kill PID``, systemd, a batch system) interrupts it like
+    Ctrl-C: the pool is shut down, run.json says "interrupted" and a rerun resumes."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_term(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    old = signal.signal(signal.SIGTERM, on_term)
+    try:
         yield
     finally:
-        fh.close()
+        signal.signal(signal.SIGTERM, old)
 
 
 # --- planning -------------------------------------------------------------------------------------
@@ -186,6 +232,18 @@ def collect_inputs(
     return out, root, unmatched
 
 
+UNMATCHED_SHOWN = 5
+
+
+def unmatched_message(unmatched: list[str], shown: int = UNMATCHED_SHOWN) -> str:
+    """The stderr warning for manifest rows that name no audited file."""
+    head = ", ".join(unmatched[:shown]) + (f", ... (+{len(unmatched) - shown})" if len(unmatched) > shown else "")
+    return (
+        f"xxgk-lint audit: {len(unmatched)} manifest row(s) name no file under the given paths "
+        f"(not audited; listed in run.json settings.manifest.unmatched and on the dashboard): {head}"
+    )
+
+
 def _overrides(row: ManifestRow | None) -> dict[str, Any]:
     return {k: v for k, v in (row.overrides() if row else {}).items() if v is not None}
 
@@ -200,7 +258,7 @@ def run_audit(
     stderr: IO[str] | None = None,
 ) -> AuditOutcome:
     from xxgk_lint.audit import outputs
-    from xxgk_lint.audit.executors import run_dask, run_local, run_serial
+    from xxgk_lint.audit.executors import Prepared, run_dask, run_local, run_serial
 
     stderr = stderr if stderr is not None else sys.stderr
     out = cfg.out
@@ -226,8 +284,10 @@ def run_audit(
     rv = rules_version()
     run_id = uuid.uuid4().hex[:12]
     started = time.monotonic()
-    with _locked(out):
+    with _sigterm_interrupts(), _locked(out):
         inputs, root, unmatched = collect_inputs(cfg.paths, manifest, exclude=out)
+        if unmatched:
+            stderr.write(unmatched_message(unmatched) + "\n")
         jsonl = out / FINDINGS
         index, bad_lines = scan_jsonl(jsonl)
         snaps, bad_snaps = scan_snapshots(out / SNAPSHOTS)
@@ -304,18 +364,27 @@ def run_audit(
         progress = Progress(len(tasks), stderr, mode=cfg.progress, reused=reused)
         checked = 0
 
+        # exited in reverse: snapshots.jsonl is synced before findings.jsonl
         with JsonlAppender(jsonl, fsync=cfg.fsync) as app, JsonlAppender(out / SNAPSHOTS, fsync=cfg.fsync) as snap_app:
 
-            def handle(result: Result | tuple[dict[str, Any], str | None]) -> None:
+            def handle(result: Result | Prepared | tuple[dict[str, Any], str | None]) -> None:
                 nonlocal checked
                 rec, html = result[0], result[1]
-                snap = result[2] if len(result) > 2 else None
                 page = rec.get("audit", {}).get("page")
                 if html is not None and page:
                     write_atomic(out / page, html, sync=False)
-                # the snapshot first: a record in findings.jsonl always has its snapshot
-                snap_app.append(snapshot_line(rec.get("audit", {}), snap))
-                app.append(rec)
+                if len(result) == 4:  # serialised by the pool process (executors.prepared)
+                    snap_line, rec_line = result[3]  # type: ignore[misc]
+                else:
+                    snap = result[2] if len(result) > 2 else None
+                    snap_line, rec_line = dumps(snapshot_line(rec.get("audit", {}), snap)), dumps(rec)
+                # the snapshot first: a record in findings.jsonl always has its snapshot (on disk
+                # too: the batched fsyncs do snapshots.jsonl first)
+                snap_app.append_line(snap_line)
+                app.append_line(rec_line)
+                if app.due() or snap_app.due():
+                    snap_app.sync()
+                    app.sync()
                 checked += 1
                 progress.update()
 
@@ -329,7 +398,7 @@ def run_audit(
                 elif cfg.executor == "dask":
                     stats = run_dask(tasks, worker, handle, scheduler=str(cfg.scheduler), jobs=cfg.jobs)
                 else:
-                    stats = run_local(tasks, worker, handle, jobs=jobs, timeout=cfg.timeout)
+                    stats = run_local(tasks, worker, handle, jobs=jobs, timeout=cfg.timeout, out=out)
             except KeyboardInterrupt:
                 status = "interrupted"
                 raise
@@ -342,7 +411,13 @@ def run_audit(
                     run["status"] = "interrupted"
                     run["finished_at"] = _now()
                     write_atomic(out / RUN, json.dumps(run, ensure_ascii=False, indent=2) + "\n")
-        final = outputs.finalize(cfg, run, [i.key for i in inputs], iset)
+        try:
+            final = outputs.finalize(cfg, run, [i.key for i in inputs], iset)
+        except KeyboardInterrupt:  # every record is in; a rerun only rebuilds the outputs
+            run["status"] = "interrupted"
+            run["finished_at"] = _now()
+            write_atomic(out / RUN, json.dumps(run, ensure_ascii=False, indent=2) + "\n")
+            raise
         run.update(final)
         run["status"] = "complete"
         run["finished_at"] = _now()

@@ -58,13 +58,18 @@ def file_sha256(path: str | Path) -> str | None:
 
 
 def _lint(task: Task) -> FileResult:
-    """lint_path, with a manifest publication date checked under the source name "manifest"."""
+    """lint_path, with a manifest publication date checked under the source name "manifest" and a
+    manifest year as the report year (so the D101 finding and summary.csv's on_time agree)."""
     from xxgk_lint.pipeline import lint_path
 
     opts = task.opts
-    if opts.published_on is None or not task.overrides.get("published_on"):
-        return lint_path(task.path, opts)
-    return lint_path(task.path, dataclasses.replace(opts, published_on_source="manifest"))
+    changes: dict[str, Any] = {}
+    if opts.published_on is not None and task.overrides.get("published_on"):
+        changes["published_on_source"] = "manifest"
+    year = task.overrides.get("year")
+    if isinstance(year, int) and not isinstance(year, bool):
+        changes["report_year"] = year
+    return lint_path(task.path, dataclasses.replace(opts, **changes) if changes else opts)
 
 
 def _deadline(fr: FileResult, opts: Options, year: int | None) -> date | None:

@@ -296,7 +296,10 @@ def plan_pairs(
         if unit:
             units.append(unit)  # one agency's pairs together: a year's snapshot is loaded once
     common = (str(snap_path), opts)
-    for this_key, findings in run_units(_pairs_unit, units, common, jobs, PARALLEL_MIN):
+    # a pair costs ~10-20 ms (the copy rules align two sections' prose), a pool ~0.1 s: split by the
+    # number of pairs, not of agencies (hundreds of pairs may come from a few dozen agencies)
+    n_pairs = sum(len(u) for u in units)
+    for this_key, findings in run_units(_pairs_unit, units, common, jobs, 1 if n_pairs >= PAIRS_PARALLEL_MIN else len(units) + 1):
         pp = plan.pairs[this_key]
         if findings is None:  # a snapshot could not be read after all
             del plan.pairs[this_key]
@@ -315,6 +318,7 @@ class PairJob(NamedTuple):
 
 
 PARALLEL_MIN = 64  # fewer units than this are done in the parent process
+PAIRS_PARALLEL_MIN = 24  # fewer pairs to evaluate than this are evaluated in the parent process
 
 
 def _pairs_unit(common: tuple[str, Any], units: list[list[PairJob]]) -> list[tuple[str, list[dict[str, Any]] | None]]:
@@ -347,14 +351,16 @@ def run_units(fn: Callable[[Any, list[Any]], list[Any]], units: list[Any], commo
     process fails is redone in this process; results keep the units' order."""
     if jobs <= 1 or len(units) < max(2, min_parallel):
         return fn(common, units) if units else []
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
+
+    from xxgk_lint.audit.executors import new_pool
 
     n = min(len(units), jobs * 4)
     size = -(-len(units) // n)
     chunks = [units[i : i + size] for i in range(0, len(units), size)]
     results: list[list[Any] | None] = [None] * len(chunks)
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as ex:
+        with new_pool(min(jobs, len(chunks))) as ex:
             futures = {ex.submit(fn, common, c): i for i, c in enumerate(chunks)}
             for f in as_completed(futures):
                 with contextlib.suppress(Exception):  # redone below

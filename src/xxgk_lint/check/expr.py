@@ -807,8 +807,8 @@ class Outcome:
 
     ``lhs``/``rhs`` are the two sides when the relation is a single comparison (``None`` otherwise or
     when a side is unknown).  ``target`` is the cell to fix when a side is a single cell (the left side
-    preferred); ``expected`` is the other side's value (its point value; the bound for ``<``-style
-    comparisons) and ``actual`` the target's own value.
+    preferred; ``target_side`` says which); ``expected`` is the other side's value (its point value;
+    the bound for ``<``-style comparisons) and ``actual`` the target's own value.
     """
 
     status: Literal["pass", "fail", "unknown"]
@@ -818,6 +818,7 @@ class Outcome:
     expected: Decimal | None = None
     actual: Decimal | None = None
     target: Cell | None = None
+    target_side: Literal["left", "right"] | None = None  # the side of the comparison ``target`` is
     cells: list[Cell] = field(default_factory=list)
     unknown: list[Cell] = field(default_factory=list)
     text: str = ""
@@ -981,10 +982,12 @@ def _evaluate_one(rel: Relation, source: CellSource, b: dict[str, str]) -> Outco
             result = _compare(body.op, lhs, rhs)
             out.lhs, out.rhs, out.op = lhs, rhs, body.op
             target, other = _single_cell(body.left, b), rhs
+            side: Literal["left", "right"] = "left"
             if target is None and (target := _single_cell(body.right, b)) is not None:
-                other = lhs
+                other, side = lhs, "right"
             if target is not None:
                 out.target = target
+                out.target_side = side
                 out.expected = other.point if other is not None else None
                 out.actual = source.cell(*target).arithmetic_value()
         else:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from xxgk_lint.check.context import CheckContext, CheckFn, Hit
+from xxgk_lint.parse.tables import overfull_rows
 from xxgk_lint.parse.template import ColumnSpec, TableSpec, cache_by_identity
 
 CHECKS: dict[str, CheckFn] = {}
@@ -135,7 +136,10 @@ def rows_present(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         if table is None:
             continue
         for st in spec.subtables:
-            if st.key not in table.groups_found and not any(r.key in table.rows_found for r in st.rows):
+            if st.key in table.groups_found:
+                continue
+            found = [table.rows_found[r.key] for r in st.rows if r.key in table.rows_found]
+            if not found:
                 yield Hit(
                     values={"label": st.caption, "table_title": spec.title},
                     line=table.line,
@@ -144,6 +148,20 @@ def rows_present(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
                     expected=st.caption,
                     subject=st.key,
                 )
+                continue
+            # its rows are there (matched by their labels) but the caption above them is not
+            first = min(found, key=lambda m: m.line or 0)
+            yield Hit(
+                values={"label": st.caption, "table_title": spec.title, "row": first.found},
+                line=first.line,
+                section=spec.section,
+                table=spec.key,
+                cell=st.key,
+                expected=st.caption,
+                subject=st.key,
+                severity="warning",
+                message="caption",
+            )
         for r in spec.all_rows():
             if r.key in table.rows_found:
                 continue
@@ -205,6 +223,9 @@ def _label_differences(ctx: CheckContext, which: str) -> Iterator[Hit]:
         if table is None:
             continue
         found = table.rows_found if which == "row" else table.cols_found
+        if which == "row" and table.groups_found:
+            # a sub-table caption (第二十条第(X)项) is a row of the format too
+            found = {**table.groups_found, **found}
         for key, m in found.items():
             if m.exact:
                 continue
@@ -414,6 +435,38 @@ def unplaced_values(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             expected=ncols,
             actual={k: len(v) for k, v in table.unplaced_rows.items()},
             subject=spec.key,
+        )
+
+
+@check("excess_values")
+def excess_values(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Rows with more values than the format's columns: one hit per row, naming it (the table model
+    keeps only the values that fit, so the rows are found by reading the tables again)."""
+    tpl = ctx.template
+    if tpl is None or not ctx.report.tables:
+        return
+    for row in overfull_rows(ctx.report.blocks, ctx.report.sections, tpl):
+        spec = tpl.tables.get(row.table)
+        if spec is None:
+            continue
+        label = _row_label(spec, row.row) if row.row else "、".join(r.label for r in spec.rows)
+        yield Hit(
+            values={
+                "table_title": spec.title,
+                "row": label,
+                "found": row.found,
+                "expected": row.expected,
+                "raws": " | ".join(row.extra),
+            },
+            line=row.line,
+            column=row.column,
+            page=row.page,
+            section=spec.section,
+            table=spec.key,
+            cell=row.row or None,
+            expected=row.expected,
+            actual=row.found,
+            subject=row.row or spec.key,
         )
 
 

@@ -58,22 +58,43 @@ def next_workday(d: date) -> date:
     return d
 
 
-def deadline_for(ctx: CheckContext, rule: Any) -> tuple[date, dict[str, Any], str] | None:
-    """(deadline, regime, kind used) for the report, or None when the year is unknown."""
-    report = ctx.report
-    year = report.report_year
-    if year is None:
-        return None
+def _regime_deadline(ctx: CheckContext, rule: Any, year: int) -> tuple[date, date, dict[str, Any], str] | None:
+    """(statutory deadline, deadline after any rollover, regime, kind used) for a report year."""
     regime = regime_for(year, rule.params.get("regimes", []))
     if regime is None:
         return None
-    kind = report.kind or rule.params.get("unknown_kind", "government")
+    kind = ctx.report.kind or rule.params.get("unknown_kind", "government")
     mmdd = str(regime.get("deadline", {}).get(kind) or "03-31")
     month, day = (int(x) for x in mmdd.split("-"))
-    due = date(year + 1, month, day)
-    if ctx.options.get("deadline_rollover") == "next-workday":
-        due = next_workday(due)
-    return due, regime, kind
+    statutory = date(year + 1, month, day)
+    due = next_workday(statutory) if ctx.options.get("deadline_rollover") == "next-workday" else statutory
+    return statutory, due, regime, kind
+
+
+def deadline_year(report: Any) -> int | None:
+    """The year whose deadline applies: the report year, except when that year was read from a title
+    the prose contradicts (D104) and the publication date agrees with the prose year (published the
+    year after it) — then the title is the mistake and the prose year is trusted.  A year given by
+    option or manifest is always trusted."""
+    from xxgk_lint.parse import REPORT_YEAR_GIVEN
+
+    year = report.report_year
+    if year is None or year != report.title_year or any(n.startswith(REPORT_YEAR_GIVEN) for n in report.notes):
+        return year
+    got = prose_year(report)
+    pub = report.published_on
+    if got is not None and pub is not None and pub.year == got[0] + 1:
+        return got[0]
+    return year
+
+
+def deadline_for(ctx: CheckContext, rule: Any) -> tuple[date, dict[str, Any], str] | None:
+    """(deadline, regime, kind used) for the report, or None when the year is unknown."""
+    year = deadline_year(ctx.report)
+    if year is None:
+        return None
+    got = _regime_deadline(ctx, rule, year)
+    return None if got is None else (got[1], got[2], got[3])
 
 
 @check("deadline")
@@ -81,10 +102,11 @@ def deadline(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     report = ctx.report
     if report.published_on is None:
         return
-    got = deadline_for(ctx, rule)
+    year = deadline_year(report)
+    got = _regime_deadline(ctx, rule, year) if year is not None else None
     if got is None:
-        return
-    due, regime, kind = got
+        return  # the year is unknown: D106's note
+    statutory, due, regime, kind = got
     if report.published_on <= due:
         return
     name = regime.get("name", {})
@@ -94,12 +116,15 @@ def deadline(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     }["en" if ctx.lang == "en" else "zh"][kind]
     if report.kind is None:
         kind_text += ctx.t(",主体类型未知,按较晚期限计", "; entity kind unknown, the later deadline used")
+    deadline_text = statutory.isoformat()
+    if due != statutory:
+        deadline_text += ctx.t(f"(顺延至 {due.isoformat()})", f" (rolled over to {due.isoformat()})")
     yield Hit(
         values={
             "date": report.published_on.isoformat(),
             "source": _source_text(ctx, report.published_on_source),
             "regime": name.get(ctx.lang) or name.get("zh") or regime.get("id"),
-            "deadline": due.isoformat(),
+            "deadline": deadline_text,
             "kind_text": kind_text,
             "days": (report.published_on - due).days,
         },
@@ -107,6 +132,21 @@ def deadline(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         expected=f"<= {due.isoformat()}",
         actual=report.published_on.isoformat(),
         subject=f"{regime.get('id')}:{kind}",
+    )
+
+
+@check("deadline_unchecked")
+def deadline_unchecked(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """A publication date is known but the report year is not, so D101 cannot check the deadline."""
+    report = ctx.report
+    if report.published_on is None or report.report_year is not None:
+        return  # no date: D102's note
+    yield Hit(
+        values={"date": report.published_on.isoformat(), "source": _source_text(ctx, report.published_on_source)},
+        line=report.signature_line if report.published_on_source == "signature" else None,
+        actual=report.published_on.isoformat(),
+        subject="report_year",
+        context="" if report.published_on_source != "signature" else None,
     )
 
 
@@ -145,14 +185,22 @@ def date_before_year_end(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
 
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+MIN_MENTIONS = 3
 
 
-@check("title_year_mismatch")
-def title_year_mismatch(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
-    report = ctx.report
+def prose_year(report: Any, min_mentions: int = MIN_MENTIONS) -> tuple[int, int, int | None] | None:
+    """(year, mentions, first line) the prose mainly describes, when that contradicts the title year.
+
+    The most mentioned year counts when it has at least ``min_mentions`` mentions and the title year
+    fewer than half as many.  The year after the title year is normal in plans ("2023年,我局将……"),
+    so it contradicts the title only when the report is also dated after that year (a 2022 text
+    retitled 2021 and signed 2023-01-20)."""
     ty = report.title_year
     if ty is None:
-        return
+        return None
+    cached = report._cache.get("dates.prose_year")
+    if cached is not None and cached[0] == (ty, min_mentions, report.published_on, report.signature_date):
+        return cached[1]
     counts: Counter[int] = Counter()
     first_line: dict[int, int] = {}
     for line, text in report.paragraphs[1:]:
@@ -160,18 +208,40 @@ def title_year_mismatch(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             y = int(m.group(1))
             counts[y] += 1
             first_line.setdefault(y, line)
-    if not counts:
+    result: tuple[int, int, int | None] | None = None
+    if counts:
+        (top, n), *_ = counts.most_common(1)
+        if top != ty and n >= min_mentions and counts[ty] * 2 <= n:
+            dated = report.published_on or report.signature_date
+            if top != ty + 1 or (dated is not None and dated.year > top):
+                result = (top, n, first_line.get(top))
+    report._cache["dates.prose_year"] = ((ty, min_mentions, report.published_on, report.signature_date), result)
+    return result
+
+
+@check("title_year_mismatch")
+def title_year_mismatch(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    report = ctx.report
+    got = prose_year(report, int(rule.params.get("min_mentions", MIN_MENTIONS)))
+    if got is None:
         return
-    (top, n), *_ = counts.most_common(1)
-    # the text describes the report year; plans for next year are normal
-    if top in (ty, ty + 1) or n < int(rule.params.get("min_mentions", 3)) or counts[ty] * 2 > n:
-        return
+    top, n, line = got
+    trusted = deadline_year(report) == top
     yield Hit(
-        values={"title_year": ty, "prose_year": top, "count": n},
-        line=first_line.get(top),
-        expected=ty,
+        values={
+            "title_year": report.title_year,
+            "prose_year": top,
+            "count": n,
+            "deadline_note": ctx.t(
+                f";发布期限按正文所述的{top}年度核对", f"; the deadline is checked for {top}, the year the text describes"
+            )
+            if trusted
+            else "",
+        },
+        line=line,
+        expected=report.title_year,
         actual=top,
-        subject=f"{ty}:{top}",
+        subject=f"{report.title_year}:{top}",
     )
 
 

@@ -17,15 +17,17 @@ a sentence states come from :mod:`xxgk_lint.parse.narrative`.
   :func:`xxgk_lint.parse.narrative.compile_pattern`; ``{GAP}``/``{GAP:n}`` stay inside a clause);
 * ``none_patterns``: patterns without ``{NUM}`` that say there were none (未发生…行政复议): the
   value must be 0; ignored when the clause states a number;
-* ``scope``: ``exact`` (a mismatch is the rule's severity) or ``may_differ`` (a warning whose message
-  gives ``reason``); ``exact_when``: a relation that, when it surely holds, makes a ``may_differ``
+* ``scope``: ``exact`` (a mismatch has the claim's ``severity``, else the rule's) or ``may_differ``
+  (a warning whose message gives ``reason``); ``exact_when``: a relation that, when it surely holds, makes a ``may_differ``
   claim exact (予以公开 cannot differ by carried-over requests when there were none);
 * optional ``accept``: other values that are not a mismatch (收到申请 = 新收 + 结转 is a reading);
   ``units``: the unit words the number must carry; ``context`` / ``none_context``: a regex the
   sentence must contain for ``patterns`` / ``none_patterns`` to apply; ``unless``: a regex that,
   found in the matched text, drops a match (``none_unless``: found in the clause, drops a negation);
   ``skip_before``: like the rule's, for this claim only; ``templates``: limit to these templates;
-  ``label``: ``{zh, en}`` naming the cells in messages.
+  ``label``: ``{zh, en}`` naming the cells in messages; ``severity``: ``error``/``warning``/``info``
+  for an exact claim's mismatch (an unambiguous claim of a warning rule can be an error); an
+  approximate number or a ``may_differ`` scope makes it at most a warning.
 
 Rule-level ``skip_before``: a regex; a claim whose clause (up to its number) matches it is about
 another scope or time (全市, 各区县, 上年, 同比 …) and is not compared.  A number in a sentence whose
@@ -86,6 +88,7 @@ class Claim:
     skip_before: re.Pattern[str] | None
     templates: frozenset[str] | None
     label: dict[str, str] | None
+    severity: str | None = None
 
 
 def _lang(value: Any) -> dict[str, str]:
@@ -139,6 +142,9 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
         compile_relation(f"{a} = 0")
     units = raw.get("units")
     templates = raw.get("templates")
+    severity = raw.get("severity")
+    if severity is not None and severity not in _SEVERITIES:
+        raise ValueError(f"claim {cid}: severity must be one of {', '.join(_SEVERITIES)}")
     return Claim(
         id=cid,
         what=_lang(raw.get("what")) or {"zh": cid, "en": cid},
@@ -157,7 +163,21 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
         skip_before=_regex(raw.get("skip_before")),
         templates=frozenset(map(str, templates)) if templates else None,
         label=_lang(raw.get("label")) or None,
+        severity=str(severity) if severity is not None else None,
     )
+
+
+_SEVERITIES = ("error", "warning", "info")
+_RANK = {s: i for i, s in enumerate(_SEVERITIES)}
+
+
+def _claim_severity(claim: Claim, approx: bool, may_differ: bool) -> str | None:
+    """The severity of a mismatch: the claim's own (``None``: the rule's) when the claim is exact and
+    its number is exact; at most a warning when the number is approximate or the scope may differ."""
+    if approx or may_differ:
+        own = claim.severity or "warning"
+        return own if _RANK[own] > _RANK["warning"] else "warning"
+    return claim.severity
 
 
 def claims_of(rule: Any) -> tuple[Claim, ...]:
@@ -352,12 +372,31 @@ def narrative_claims(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     values = _Values(ctx)
     # a sentence without quantities can only match none_patterns (every pattern has its {NUM})
     negated = [c for c in claims if c.none_patterns]
-    for block, section, sentences in _paragraphs(ctx):
+    for block, section, sentences, groups in _part_groups(ctx):
+        wholes = _whole_clauses(sentences, groups)
         for s in sentences:
             used: set[int] = set()  # quantities claimed by an earlier claim of this rule
             taken: list[tuple[int, int]] = []  # masked spans matched by earlier claims / patterns
             for claim in claims if s.quantities else negated:
-                yield from _claim_hits(ctx, claim, values, s, block, section, used, taken, skip_before)
+                yield from _claim_hits(ctx, claim, values, s, block, section, used, taken, skip_before, wholes)
+
+
+def _whole_clauses(sentences: tuple[Sentence, ...], groups: list[PartGroup]) -> dict[int, str]:
+    """``id(part)`` -> the masked clause of its whole up to the whole, for the parts listed with
+    其中 / 分别为: the whole's scope is theirs too (全市共收到申请300件,其中予以公开200件)."""
+    out: dict[int, str] = {}
+    for g in groups:
+        if g.kind not in ("among", "severally"):
+            continue
+        ws = sentences[g.whole_sentence]
+        wi = next((i for i, q in enumerate(ws.quantities) if q is g.whole), None)
+        if wi is None:
+            continue
+        tpos = ws.token_spans()[wi][0]
+        clause = ws.masked[_clause_at(ws.masked, tpos)[0] : tpos]
+        for p in g.parts:
+            out.setdefault(id(p), clause)
+    return out
 
 
 def _claim_hits(
@@ -370,6 +409,7 @@ def _claim_hits(
     used: set[int],
     taken: list[tuple[int, int]],
     skip_before: re.Pattern[str] | None,
+    wholes: dict[int, str] | None = None,
 ) -> Iterator[Hit]:
     found: list[tuple[Quantity | None, str, int]] = []  # (quantity, matched text, masked position)
     numeric = bool(claim.patterns) and (claim.context is None or claim.context.search(s.text) is not None)
@@ -389,6 +429,11 @@ def _claim_hits(
             tpos = spans[qi][0]
             clause = s.masked[_clause_at(s.masked, tpos)[0] : tpos]
             if any(r is not None and r.search(clause) for r in (skip_before, claim.skip_before)):
+                continue
+            # a part of a whole about another scope (全市共收到…,其中予以公开200件) is about it too;
+            # the claim's own skip_before is about its own clause's wording only
+            whole_clause = (wholes or {}).get(id(q))
+            if whole_clause is not None and skip_before is not None and skip_before.search(whole_clause):
                 continue
             if _year_mismatch(ctx, s, q.start):
                 continue
@@ -451,7 +496,7 @@ def _claim_hits(
             expected=expected,
             actual=_num(claimed),
             subject=f"{claim.id}:{_num(claimed)}",
-            severity="warning" if (approx or may_differ) else None,
+            severity=_claim_severity(claim, approx, may_differ),
             context=_context(s, q.start if q is not None else _orig_offset(s, mpos)),
             message=message,
         )
@@ -497,18 +542,52 @@ def _sum(qs: tuple[Quantity, ...] | list[Quantity], lower: bool = True) -> Decim
 
 def _like(value: Decimal, q: Quantity) -> str:
     """``value`` written the way ``q`` is: with its 万/亿 scale and its unit (152万条, 2056个)."""
-    unit = q.unit or ""
-    body = q.text
-    if q.unit:
-        body = body[: body.rfind(q.unit)] if q.unit in body else body
-    for word, exp in (("亿", 8), ("万", 4)):
-        if word in body and word not in unit:
-            return f"{_num(value.scaleb(-exp))}{word}{unit}"
-    return f"{_num(value)}{unit}"
+    word, exp = _scale(q)
+    return f"{_num(value.scaleb(-exp))}{word}{q.unit or ''}"
 
 
 def _plain(q: Quantity) -> str:
     return _like(q.value, q)
+
+
+def _scale(q: Quantity) -> tuple[str, int]:
+    """The 万/亿 scale word ``q`` is written with (not part of its unit) and its power of ten."""
+    unit = q.unit or ""
+    body = q.text
+    if q.unit and q.unit in body:
+        body = body[: body.rfind(q.unit)]
+    for word, exp in (("亿", 8), ("万", 4)):
+        if word in body and word not in unit:
+            return word, exp
+    return "", 0
+
+
+def _written(value: Decimal, ref: Quantity, like: tuple[Quantity, ...] | list[Quantity] = ()) -> str:
+    """``value`` written in ``ref``'s scale and unit with the places the figures ``like`` were written
+    with in that scale (6.0万 + 5.0万 -> 11.0万人次, 60万 + 50万 -> 110万人次), and never fewer places
+    than the value needs (1.5万 + 3000 -> 1.8万)."""
+    word, exp = _scale(ref)
+    scaled = value.scaleb(-exp)
+    places = 0
+    for q in like:
+        if _scale(q)[1] == exp:
+            places = max(places, q.decimals + exp)
+    needed = scaled.normalize().as_tuple().exponent
+    if isinstance(needed, int):
+        places = max(places, -needed)
+    places = min(places, 12)
+    body = format(scaled.quantize(Decimal(1).scaleb(-places)), "f") if places else _fmt_int(scaled)
+    return f"{body}{word}{ref.unit or ''}"
+
+
+def _fmt_int(d: Decimal) -> str:
+    return format(d.to_integral_value(), "f")
+
+
+def _as_written(q: Quantity) -> str:
+    """``q``'s figure with its written places, scale and unit, without approximation words or
+    thousands separators (10.0万人次, 1234件)."""
+    return _written(q.value, q, (q,))
 
 
 def _holds(whole: Quantity, parts: tuple[Quantity, ...]) -> bool:
@@ -553,21 +632,23 @@ def narrative_parts(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
                     yield _hit_at(
                         ctx, block, section, s, p,
                         values={"whole": whole.text, "part": p.text, "parts": parts_text, "sum": p.text},
-                        expected=f"≤{_plain(whole)}",
-                        actual=_plain(p),
+                        expected=f"≤{_as_written(whole)}",
+                        actual=_as_written(p),
                         subject=f"part:{whole.text}:{p.text}",
                     )
                 if single or len(g.parts) < 2:
                     continue
+                # compared by the parts' lower bounds (60万 may be 595000), shown as written
                 total = _sum(g.parts)
                 # a leading run of parts that already makes up the whole is the complete breakdown;
                 # figures after it count something else (自然人20件、法人5件,予以公开11件)
                 if total > whi and not _prefix_completes(whole, g.parts):
+                    shown = _written(_sum(g.parts, lower=False), whole, g.parts)
                     yield _hit_at(
                         ctx, block, section, s, g.parts[-1],
-                        values={"whole": whole.text, "parts": parts_text, "sum": _like(total, whole)},
-                        expected=f"≤{_plain(whole)}",
-                        actual=_like(total, whole),
+                        values={"whole": whole.text, "parts": parts_text, "sum": shown},
+                        expected=f"≤{_as_written(whole)}",
+                        actual=shown,
                         subject=f"sum:{whole.text}:{parts_text}",
                         severity="warning",
                         message="sum",
@@ -580,12 +661,12 @@ def narrative_parts(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
                 wlo, whi = bounds(g.whole)
                 if hi >= wlo and lo <= whi:
                     continue
-                total = _sum(g.parts, lower=False)
+                shown = _written(_sum(g.parts, lower=False), g.whole, g.parts)
                 yield _hit_at(
                     ctx, block, section, sentences[g.whole_sentence], g.whole,
-                    values={"whole": g.whole.text, "parts": parts_text, "sum": _like(total, g.whole)},
-                    expected=_like(total, g.whole),
-                    actual=_plain(g.whole),
+                    values={"whole": g.whole.text, "parts": parts_text, "sum": shown},
+                    expected=shown,
+                    actual=_as_written(g.whole),
                     subject=f"{g.kind}:{g.whole.text}:{parts_text}",
                     severity="warning" if g.kind == "severally" else None,
                     message="severally" if g.kind == "severally" else None,

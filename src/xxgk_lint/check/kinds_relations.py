@@ -85,6 +85,47 @@ def _label(ctx: CheckContext, table: str, kind: str, key: str) -> str:
     return c.label if c else key
 
 
+# the message a failed comparison uses, by its operator as seen from the target cell: a rule may word
+# "the target must not exceed …" (at_most) apart from "the target should be …" (its message)
+_BOUND_MESSAGES = {"<=": "at_most", "<": "below", ">=": "at_least", ">": "above"}
+_BOUND_SIGNS = {"at_most": "≤", "below": "<", "at_least": "≥", "above": ">"}
+_FLIPPED = {"<=": ">=", "<": ">", ">=": "<=", ">": "<", "=": "=", "!=": "!="}
+
+
+def _message_for(rule: Any, out: Any) -> str | None:
+    op = out.op
+    if op is None or out.target is None:
+        return None
+    if out.target_side == "right":
+        op = _FLIPPED.get(op, op)
+    name = _BOUND_MESSAGES.get(op)
+    return name if name in rule.messages else None
+
+
+def _may_be_negative(ctx: CheckContext, cell: tuple[str, str, str]) -> bool:
+    """Whether a cell may hold a negative value (a 本年增/减 column); counts and amounts may not."""
+    spec = ctx.template.tables.get(cell[0]) if ctx.template else None
+    if spec is None:
+        return True
+    col = spec.column(spec.row(cell[1]), cell[2])
+    return col is None or col.kind == "delta"
+
+
+def _cells_text(ctx: CheckContext, source: ReportCells, cells: list[tuple[str, str, str]]) -> str:
+    """The cells a relation read with their values: ``一、本年新收… 9; (七)总计 11`` (the column is
+    named too when they are in several columns)."""
+    several = len({(t, c) for t, _r, c in cells}) > 1
+    out: list[str] = []
+    for table, row, col in cells[:8]:
+        name = _label(ctx, table, "row", row)
+        if several:
+            name = f"{name}·{_label(ctx, table, 'col', col)}"
+        cv = source.cell(table, row, col)
+        v = cv.arithmetic_value()
+        out.append(f"{name} {_num(v) if v is not None else (cv.raw or '?')}")
+    return "; ".join(out) + ("…" if len(cells) > 8 else "")
+
+
 @check("relation")
 def relation(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """params.assert: the relation; failures are hits, unknown instantiations one info hit."""
@@ -124,6 +165,23 @@ def _relation(ctx: CheckContext, rule: Any, src: str) -> Iterator[Hit]:
         spec = ctx.template.tables.get(table_key)
         expected = _num(out.expected) if out.expected is not None else _side(out.rhs)
         actual = _num(out.actual) if out.actual is not None else _side(out.lhs)
+        message = _message_for(rule, out)
+        values.update(
+            {
+                "lhs": "?" if out.lhs is None else _side(out.lhs),
+                "rhs": "?" if out.rhs is None else _side(out.rhs),
+                "cells": _cells_text(ctx, source, out.cells),
+            }
+        )
+        if target is not None and out.expected is not None and out.expected < 0 and not _may_be_negative(ctx, target):
+            # the other cells would make this one negative: they disagree among themselves, and
+            # no value of this cell is a fix to suggest
+            expected = None
+            message = "conflict"
+        bound = expected
+        if message in _BOUND_SIGNS and expected is not None:
+            # the finding's expected side is a bound, not a value to write in the cell
+            bound = f"{_BOUND_SIGNS[message]}{expected}"
         values.update(
             {
                 "expected": "?" if expected is None else expected,
@@ -140,9 +198,10 @@ def _relation(ctx: CheckContext, rule: Any, src: str) -> Iterator[Hit]:
             section=spec.section if spec else None,
             table=table_key,
             cell=f"{target[1]}.{target[2]}" if target else (f"{anchor[1]}.{anchor[2]}" if anchor else None),
-            expected=expected,
+            expected=bound,
             actual=actual,
             subject=out.text,
+            message=message if message in rule.messages else None,
         )
     if unknown and rule.params.get("report_unknown", True):
         first_table = next(iter(tables))

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from xxgk_lint.check.params import ParamError, strip_lines, validate_params
 from xxgk_lint.data import data_root
 
 CODE_RE = re.compile(r"^[STNDHEX]\d{3}$")
@@ -77,9 +78,31 @@ class _LineLoader(_SafeBase):  # type: ignore[misc, valid-type]
     """SafeLoader that remembers the line of every mapping (for error messages)."""
 
 
+def _node_line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _is_block(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+
+
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    """The mapping plus ``__line__`` (its first line) and ``__lines__`` (the line of each value; for a
+    list, of each item; ``"<key>:block"`` tells a block scalar, whose text starts on the next line)."""
     mapping = _SafeBase.construct_mapping(loader, node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
+    lines: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            continue
+        key = key_node.value
+        if isinstance(value_node, yaml.SequenceNode):
+            lines[key] = [_node_line(n) for n in value_node.value]
+            lines[f"{key}:block"] = [_is_block(n) for n in value_node.value]
+        else:
+            lines[key] = _node_line(value_node)
+            lines[f"{key}:block"] = _is_block(value_node)
+    mapping["__line__"] = _node_line(node)
+    mapping["__lines__"] = lines
     return mapping
 
 
@@ -140,6 +163,10 @@ def parse_rule_file(text: str, path: str, known_checks: Iterable[str]) -> list[R
         params = entry.get("params") or {}
         if not isinstance(params, dict):
             raise RuleFileError(path, f"rule {code}: 'params' must be a mapping", line)
+        try:
+            validate_params(str(check), params)
+        except ParamError as exc:
+            raise RuleFileError(path, f"rule {code}: {exc.message}", exc.line or line) from None
         out.append(
             Rule(
                 code=code,
@@ -152,25 +179,17 @@ def parse_rule_file(text: str, path: str, known_checks: Iterable[str]) -> list[R
                 wrong=str(entry.get("wrong", "") or ""),
                 right=str(entry.get("right", "") or ""),
                 templates=tuple(map(str, templates)),
-                params=_strip_lines(params),
+                params=strip_lines(params),
                 messages={
                     str(k): _lang_map(v, f"messages.{k}", path, line)
                     for k, v in alt.items()
-                    if k != "__line__"
+                    if not str(k).startswith("__")
                 },
                 source=path,
                 line=line,
             )
         )
     return out
-
-
-def _strip_lines(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_lines(v) for k, v in value.items() if k != "__line__"}
-    if isinstance(value, list):
-        return [_strip_lines(v) for v in value]
-    return value
 
 
 def load_rule_dirs(dirs: Iterable[Path], known_checks: Iterable[str]) -> list[Rule]:
@@ -191,7 +210,23 @@ def load_rule_dirs(dirs: Iterable[Path], known_checks: Iterable[str]) -> list[Ru
                         rule.line,
                     )
                 rules[rule.code] = rule
-    return sorted(rules.values(), key=lambda r: r.code)
+    out = sorted(rules.values(), key=lambda r: r.code)
+    _LOADED.update((r.code, r) for r in out)
+    return out
+
+
+# every rule loaded in this process (built-in and from configurations' rule folders), by code: what
+# the renderers document when they are not handed the rule set (SARIF descriptors, HTML rule docs)
+_LOADED: dict[str, Rule] = {}
+
+
+def known_rules(extra: Iterable[Rule] = ()) -> list[Rule]:
+    """The built-in rules, every rule loaded from a rule folder so far, and ``extra`` (which wins),
+    by code.  A code defined differently by two configurations' folders keeps the later one."""
+    out = {r.code: r for r in builtin_rules()}
+    out.update(_LOADED)
+    out.update((r.code, r) for r in extra)
+    return sorted(out.values(), key=lambda r: r.code)
 
 
 @cache

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from datetime import date
+from functools import cache
 
 from xxgk_lint.parse.flatten import recover_flattened
 from xxgk_lint.parse.meta import (
@@ -12,33 +15,135 @@ from xxgk_lint.parse.meta import (
     find_signature_date,
     find_title,
     find_year,
+    first_person_kind,
+    self_named_agency,
 )
 from xxgk_lint.parse.model import Report
 from xxgk_lint.parse.narrative import extract_mentions
 from xxgk_lint.parse.outline import build_outline, match_sections
 from xxgk_lint.parse.tables import parse_tables
-from xxgk_lint.parse.template import Template, get_template, load_templates
-from xxgk_lint.parse.textnorm import norm
+from xxgk_lint.parse.template import TableSpec, Template, get_template, load_templates
+from xxgk_lint.parse.textnorm import norm, strip_ordinal
 from xxgk_lint.read.document import Document
+
+# a paragraph line is read as a flattened table row only without sentence punctuation
+_SENTENCE_PUNCT = re.compile(r"[。;;!?]")
+MAX_ROW_LINE = 200
+
+
+def table_texts(doc: Document) -> tuple[list[str], list[str]]:
+    """(table cells, flattened-row tokens), normalised: the text template markers are counted in.
+
+    Cells of table blocks (header rows included); and the whitespace-separated tokens of paragraph
+    lines that look like a flattened table row or header (two or more tokens, no sentence
+    punctuation, short).  Prose never counts: "主动公开政府集中采购信息12条。" names no layout."""
+    cells: list[str] = []
+    tokens: list[str] = []
+    for b in doc.blocks:
+        if b.kind == "table":
+            cells.extend(norm(c.text) for r in b.rows for c in r.cells if c.text and not c.spanned)
+            continue
+        t = b.text.strip()
+        parts = t.split()
+        if len(parts) >= 2 and len(t) <= MAX_ROW_LINE and not _SENTENCE_PUNCT.search(norm(t)):
+            tokens.extend(strip_ordinal(p) for p in parts)
+    return cells, tokens
+
+
+def _present(label: str, cells: list[str], tokens: list[str]) -> bool:
+    """A label is in a cell (anywhere: cells are short) or begins a flattened-row token."""
+    return any(label in c for c in cells) or any(t.startswith(label) for t in tokens)
 
 
 def choose_template(doc: Document, year: int | None) -> tuple[Template, str]:
-    """--template auto: what the tables contain decides; the report year breaks ties."""
-    text = norm("\n".join(b.text for b in doc.blocks))
-    scores: dict[str, int] = {}
-    for tid, tpl in load_templates().items():
-        scores[tid] = sum(1 for m in tpl.markers if norm(m) in text)
-    best = max(scores.items(), key=lambda kv: kv[1]) if scores else ("gov-2019", 0)
-    if best[1] > 0:
-        return get_template(best[0]), f"layout:{best[0]}"
+    """--template auto: the markers in the tables decide (table cells and flattened rows only, never
+    prose); on a tie the template whose years hold the report year; then the report year alone."""
+    cells, tokens = table_texts(doc)
+    templates = load_templates()
+    scores: dict[str, int] = {
+        tid: sum(1 for m in tpl.markers if _present(norm(m), cells, tokens)) for tid, tpl in templates.items()
+    }
+    top = max(scores.values(), default=0)
+    if top > 0:
+        tied = [tid for tid, n in scores.items() if n == top]
+        pick = next((tid for tid in tied if year is not None and year in templates[tid].years), tied[0])
+        return templates[pick], f"layout:{pick}"
     if year is not None:
-        for tpl in load_templates().values():
+        for tpl in templates.values():
             if year in tpl.years:
                 return tpl, f"year:{year}"
-        latest = max(load_templates().values(), key=lambda t: max(t.years, default=0))
+        latest = max(templates.values(), key=lambda t: max(t.years, default=0))
         if year > max(latest.years, default=0):
             return latest, f"year:{year}"
     return get_template("gov-2019"), "default"
+
+
+def _labels(spec: TableSpec) -> set[str]:
+    cols = list(spec.columns) + [c for st in spec.subtables for c in st.columns]
+    words = [x for c in cols for x in (c.label, *c.variants)]
+    words += [x for r in spec.all_rows() for x in (r.label, *r.variants)]
+    words += list(spec.row_groups.values())
+    return {strip_ordinal(w) for w in words if strip_ordinal(w)}
+
+
+def per_table_layouts(tpl: Template, doc: Document) -> dict[str, str]:
+    """Tables written in another template's layout than the one chosen: {table key: template id}.
+
+    A report may mix layouts, e.g. the 2019 table 二 with the 2021 table 三 (其他处理 split in three
+    rows).  A table is checked against the other template's layout when more of the labels only that
+    layout has (for the same table) are present than labels only the chosen one has, and at least
+    two (or all, when it has fewer).  The report keeps the chosen template's id (so S201 and the
+    rules' ``templates:`` follow the main layout)."""
+    cells, tokens = table_texts(doc)
+    out: dict[str, str] = {}
+    for key, spec in tpl.tables.items():
+        own_labels = _labels(spec)
+        for other in load_templates().values():
+            if other.id == tpl.id or key not in other.tables:
+                continue
+            theirs_labels = _labels(other.tables[key])
+            own = sum(1 for w in own_labels - theirs_labels if _present(w, cells, tokens))
+            theirs_only = theirs_labels - own_labels
+            theirs = sum(1 for w in theirs_only if _present(w, cells, tokens))
+            if theirs > own and theirs >= min(2, len(theirs_only)):
+                out[key] = other.id
+                break
+    return out
+
+
+@cache
+def composite_template(base: str, swaps: tuple[tuple[str, str], ...]) -> Template:
+    """Template ``base`` with the tables named in ``swaps`` ((table key, template id)) taken from
+    those templates.  Same id as ``base``; built once per combination."""
+    tpl = get_template(base)
+    if not swaps:
+        return tpl
+    tables = dict(tpl.tables)
+    for key, tid in swaps:
+        other = get_template(tid)
+        if key in other.tables:
+            tables[key] = other.tables[key]
+    return dataclasses.replace(tpl, tables=tables)
+
+
+_TABLES_REASON = "tables:"
+# a note on the report: its year was given (option / manifest), not read from the text
+REPORT_YEAR_GIVEN = "report_year:option:"
+
+
+def report_template(report: Report) -> Template | None:
+    """The template a report was parsed with, per-table layouts included (they are recorded in
+    ``template_reason`` as ``…;tables:requests=gov-2021``).  Checks must use this, not the bare id."""
+    if report.template is None:
+        return None
+    swaps: list[tuple[str, str]] = []
+    for part in report.template_reason.split(";"):
+        if part.startswith(_TABLES_REASON):
+            for pair in part[len(_TABLES_REASON) :].split(","):
+                key, _, tid = pair.partition("=")
+                if key and tid in load_templates():
+                    swaps.append((key, tid))
+    return composite_template(report.template, tuple(sorted(swaps)))
 
 
 def parse_document(
@@ -48,7 +153,10 @@ def parse_document(
     kind: str | None = None,
     published_on: date | None = None,
     published_on_source: str = "option",
+    report_year: int | None = None,
 ) -> Report:
+    """``report_year`` (a manifest's year, say) replaces the year read from the text; the title's own
+    year is kept as ``title_year`` for D104."""
     paragraphs = [(b.line, b.text) for b in doc.blocks if b.kind == "paragraph"]
     meta_title = doc.meta.get("title")
     title, _title_line = find_title(paragraphs)
@@ -56,8 +164,15 @@ def parse_document(
     year, _ = find_year(([(0, meta_title)] if meta_title else []) + paragraphs)
     quoted_agency, quoted_year = find_quoted_agency(paragraphs)
     year = year or quoted_year
+    read_year = year
+    if report_year is not None:
+        year = report_year
     if template == "auto":
         tpl, reason = choose_template(doc, year)
+        swaps = per_table_layouts(tpl, doc)
+        if swaps:
+            tpl = composite_template(tpl.id, tuple(sorted(swaps.items())))
+            reason += ";" + _TABLES_REASON + ",".join(f"{k}={v}" for k, v in sorted(swaps.items()))
     else:
         tpl, reason = get_template(template), "option"
     recovery = recover_flattened(doc.blocks, tpl)
@@ -65,7 +180,11 @@ def parse_document(
     outline = build_outline(blocks)
     sections = match_sections(outline, blocks, tpl)
     tables = parse_tables(blocks, sections, tpl)
-    agency = find_agency(title, paragraphs) or quoted_agency or doc.meta.get("agency")
+    agency = (
+        find_agency(title, paragraphs) or quoted_agency or doc.meta.get("agency") or self_named_agency(paragraphs)
+    )
+    # the kind: the option, else the agency's name, else the text's self-references (我局/我厅/我委/我办)
+    kind = kind or classify_kind(agency, title) or first_person_kind(paragraphs)
     report = Report(
         path=doc.path,
         format=doc.format,
@@ -75,7 +194,7 @@ def parse_document(
         title=title,
         report_year=year,
         agency=agency,
-        kind=(kind or classify_kind(agency, title)),  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
         headings=outline.headings,
         sections=sections,
         tables=tables,
@@ -84,7 +203,9 @@ def parse_document(
         recovered_rows=recovery.recovered,
         ambiguous_rows=recovery.ambiguous,
     )
-    report.title_year = year if title or quoted_year else None
+    report.title_year = read_year if title or quoted_year else None
+    if report_year is not None:
+        report.notes.append(f"{REPORT_YEAR_GIVEN}{report_year}")
     report.mentions = extract_mentions(blocks, sections)
     report.signature_date, report.signature_line = find_signature_date(paragraphs)
     try:
@@ -106,4 +227,4 @@ def parse_document(
     return report
 
 
-__all__ = ["parse_document", "Report", "choose_template"]
+__all__ = ["parse_document", "Report", "choose_template", "report_template", "REPORT_YEAR_GIVEN"]

@@ -2,7 +2,9 @@
 
 A row label followed by numbers separated only by spaces ("一、本年新收政府信息公开申请数量 9 0 0 0 0 0 9"),
 or a line of numbers only (table 四), becomes a table row again when the template says how many values
-the row has.  Digits run together with no separator ("…申请数量 9000009") cannot be split without
+the row has.  A labelled row with fewer numbers than the row's columns ("二、上年结转政府信息公开申请数量
+2 1 3": the scrape dropped blank cells too; two numbers at least) is kept as a row all the same; the table reader then holds
+its values as unplaced (positions unknown, reported by T107) instead of the row going missing (T002).  Digits run together with no separator ("…申请数量 9000009") cannot be split without
 guessing, so such lines are only reported.
 """
 
@@ -66,7 +68,9 @@ def _header_words(template: Template) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(words), headers
 
 
-def _header_row(text: str, line: int, words: frozenset[str], headers: tuple[str, ...]) -> Row | None:
+def _header_row(
+    text: str, line: int, words: frozenset[str], headers: tuple[str, ...], page: int | None = None
+) -> Row | None:
     """A flattened header or caption line: every token a column/header label or a 第二十条 caption."""
     tokens = text.split()
     if not tokens or len(tokens) > 20:
@@ -78,7 +82,7 @@ def _header_row(text: str, line: int, words: frozenset[str], headers: tuple[str,
             return None
     if parse_heading(text, line) is not None:  # last: the cheap token tests reject most lines
         return None
-    return Row(cells=tuple(Cell(text=t, line=line) for t in tokens), line=line)
+    return Row(cells=tuple(Cell(text=t, line=line) for t in tokens), line=line, page=page)
 
 
 def recover_flattened(blocks: list[Block], template: Template) -> Recovery:
@@ -112,7 +116,8 @@ def recover_flattened(blocks: list[Block], template: Template) -> Recovery:
                     end_line=pending[-1].line,
                     text="\n".join(" | ".join(c.text for c in r.cells) for r in pending),
                     rows=tuple(pending),
-                    page=None,
+                    # a PDF's rows carry their page (lines restart on every page)
+                    page=pending[0].page,
                 )
             )
             pending.clear()
@@ -132,7 +137,10 @@ def recover_flattened(blocks: list[Block], template: Template) -> Recovery:
             values = m.group("values").split()
             if hit is not None and all(is_value_text(v) for v in values):
                 spec, rspec, tail = hit
-                if len(values) == len(spec.columns_for(rspec)):
+                # all the columns, or two or more but fewer (blank cells lost as well: the values
+                # stay unplaced); one number for several columns may be run-together digits (T109)
+                n = len(spec.columns_for(rspec))
+                if len(values) == n or 2 <= len(values) < n:
                     head = m.group("label").strip()[: -len(tail)].strip()
                     cells = [Cell(text=head, line=b.line, column=1)] if head else []
                     cells.append(Cell(text=tail, line=b.line, column=len(head) + 2 if head else 1))
@@ -141,14 +149,14 @@ def recover_flattened(blocks: list[Block], template: Template) -> Recovery:
                         col = text.find(v, col - 1) + 1
                         cells.append(Cell(text=v, line=b.line, column=col))
                         col += len(v)
-                    row, key = Row(cells=tuple(cells), line=b.line), spec.key
+                    row, key = Row(cells=tuple(cells), line=b.line, page=b.page), spec.key
         if row is None and flat_specs and _ONLY_VALUES.match(text):
             values = text.split()
             spec = next((s for s in flat_specs if len(values) == len(s.rows) * len(s.columns)), None)
             if spec is not None:
-                row, key = Row(cells=tuple(Cell(text=v, line=b.line) for v in values), line=b.line), spec.key
+                row, key = Row(cells=tuple(Cell(text=v, line=b.line) for v in values), line=b.line, page=b.page), spec.key
         if row is None:
-            header = _header_row(text, b.line, words, headers)
+            header = _header_row(text, b.line, words, headers, b.page)
             if header is not None:
                 held.append(header)
                 held_blocks.append(b)

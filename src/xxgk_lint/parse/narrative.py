@@ -371,7 +371,8 @@ def _depths(masked: str) -> list[int]:
 # ---------------------------------------------------------------------------- wholes and parts
 
 _CHANGE = re.compile(r"增长|增加|减少|下降|上升|提高|降低|提升|较|比|同比|环比|占|平均|人均|累计|增幅|降幅|超出|多出|少于|高于|低于")
-_TOTAL_LEAD = re.compile(r"^(?:合计|共计|总计|总共|一共)")
+# a figure labelled as the total of what was listed (合计 …, 以上共 …): never a further part
+_TOTAL_LEAD = re.compile(r"^(?:(?:以上|上述|前述)(?:合计|共计|总计|总共|一共|共)|合计|共计|总计|总共|一共)")
 _STOP = re.compile(r"另有|另外|此外|除此之外|同时")
 _SEVERALLY = re.compile(r"分别为|分别是|分别有")
 _TEMPORAL = re.compile(r"年|月|上期|同期|此前|之前|以前")
@@ -576,7 +577,10 @@ def _severally_groups(si: int, s: Sentence, depth_of: Callable[[int], list[int]]
 # ------------------------------------------------------------------------------------- rates
 
 _RATE_NAME = re.compile(r"([\u4e00-\u9fff]{1,16}?)率(?:为|是|达到|达|仅为|仅|高达|约为|约)?$")
-_GROWTH_WORD = re.compile(r"(增长|增加|上升|提高|提升|上涨|增幅|下降|减少|降低|下滑|降幅|压缩)(?:了|为|达到|达)?$")
+# a change word, also as the name of the rate (增长率为, 下降幅度达, 增幅为)
+_GROWTH_WORD = re.compile(
+    r"(增长|增加|上升|提高|提升|上涨|增幅|下降|减少|降低|下滑|降幅|压缩)(?:率|幅度)?(?:了|为|是|达到|达)?$"
+)
 _TIME_UNITS = frozenset({"个工作日", "工作日", "天", "小时", "分钟", "个月", "周", "周年", "年", "岁"})
 
 
@@ -639,6 +643,23 @@ def _counts(s: Sentence) -> list[int]:
     ]
 
 
+def _fallback_denominator(s: Sentence, counts: list[int], n: int, ri: int) -> list[int]:
+    """The denominator of a rate whose name identifies only the numerator: the one count written before
+    the numerator, in the rate's clause group, with its unit and at least its value (共受理咨询5873次,
+    成功4382次,成功率…); none when there are several (收到100件,受理90件,办结85件,办结率…)."""
+    spans = _spans(s)
+    num = s.quantities[n]
+    group_start = max(s.masked.rfind(";", 0, spans[ri][0]), s.masked.rfind("；", 0, spans[ri][0]))
+    return [
+        i
+        for i in counts
+        if i < n
+        and spans[i][0] > group_start
+        and s.quantities[i].unit == num.unit
+        and s.quantities[i].value >= num.value
+    ]
+
+
 def rate_checks(s: Sentence) -> list[RateCheck]:
     """Rates (…率为 P%) whose named counts in the same sentence give another value.
 
@@ -646,7 +667,10 @@ def rate_checks(s: Sentence) -> list[RateCheck]:
     of its last written place (so 满意率94.87% next to 4157 and 4382 is right whatever the names
     say).  Otherwise the rate's name must identify the pair: the numerator is the count labelled
     exactly like the rate without 率 (转接成功 for 转接成功率), the denominator the count whose label
-    is the longest proper part of that name (转接); both with the same unit.  Rates with an
+    is the longest proper part of that name (转接); both with the same unit.  When no label is part
+    of the name, the denominator is the single earlier count of the numerator's unit that is at least
+    the numerator (共受理咨询5873次,成功4382次,成功率…); several such counts are ambiguous and the
+    rate is not looked at.  Rates with an
     approximation word, growth rates and 个百分点 are not looked at.
     """
     out: list[RateCheck] = []
@@ -686,10 +710,11 @@ def rate_checks(s: Sentence) -> list[RateCheck]:
             and labels[i] in stem
             and s.quantities[i].unit == s.quantities[n].unit
         ]
-        if not dens:
-            continue
-        longest = max(len(labels[i]) for i in dens)
-        dens = [i for i in dens if len(labels[i]) == longest]
+        if dens:
+            longest = max(len(labels[i]) for i in dens)
+            dens = [i for i in dens if len(labels[i]) == longest]
+        else:
+            dens = _fallback_denominator(s, counts, n, ri)
         if len(dens) != 1:
             continue
         num, den = s.quantities[n], s.quantities[dens[0]]

@@ -1,11 +1,18 @@
-"""Outline: numbered headings (heading.lark) and the block sequence (outline.lark) -> sections."""
+"""Outline: numbered headings (heading.lark) and the block sequence (outline.lark) -> sections.
+
+Shape knowledge lives in the grammars: heading.lark says what a numbered heading of each level
+looks like (一、 / (一) / 1.), outline.lark how the levels nest (sections, sub-headings, points)
+and that everything before the first 一、 is the preamble.  This module only classifies blocks
+into tokens, reads the parse tree back (parts, and each heading's enclosing heading) and matches
+level-1 headings to the template's sections by title (template data, grammars/templates/*.yaml).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from lark import Lark, Token, Tree
@@ -100,6 +107,9 @@ class Outline:
     headings: list[Heading]
     # (heading index or None for the preamble, block indexes in that part)
     parts: list[tuple[int | None, list[int]]]
+    # per heading: the index of the heading it sits under (a (一) under its 一、, a 1. under its
+    # (一) or directly under a 一、), None for a section heading or one in the preamble
+    parents: list[int | None] = field(default_factory=list)
 
 
 def build_outline(blocks: list[Block]) -> Outline:
@@ -119,6 +129,7 @@ def build_outline(blocks: list[Block]) -> Outline:
         tokens.append((f"H{h.level}", i))
     tree = _outline_parser().parse(tokens)  # total grammar: never fails on a token list
     parts: list[tuple[int | None, list[int]]] = []
+    parents: list[int | None] = [None] * len(headings)
     for child in tree.children:
         assert isinstance(child, Tree)
         idx = [int(tok.value) for tok in child.scan_values(lambda v: isinstance(v, Token))]
@@ -126,7 +137,20 @@ def build_outline(blocks: list[Block]) -> Outline:
             parts.append((None, idx))
         else:
             parts.append((heading_of_block[idx[0]], idx))
-    return Outline(headings=headings, parts=parts)
+        _nest(child, None, heading_of_block, parents)
+    return Outline(headings=headings, parts=parts, parents=parents)
+
+
+def _nest(node: Tree, parent: int | None, heading_of_block: dict[int, int], parents: list[int | None]) -> None:
+    """Record, for the headings in ``node`` (a section / sub / point of outline.lark), the heading
+    each one sits under: a node's own heading is its first token (none for the preamble)."""
+    own = parent
+    if node.data != "preamble" and node.children and isinstance(node.children[0], Token):
+        own = heading_of_block[int(node.children[0].value)]
+        parents[own] = parent
+    for c in node.children:
+        if isinstance(c, Tree):
+            _nest(c, own, heading_of_block, parents)
 
 
 @lru_cache(maxsize=4096)  # headings' titles are short (MAX_TITLE) and repeat across reports

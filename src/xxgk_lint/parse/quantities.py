@@ -440,6 +440,28 @@ _WORD_AFTER_UNIT = {
 _PRE_WORD_BEFORE = {"约": "签节预合制公条契", "近": "最附临就靠亲", "超": "赶高"}
 # Between 第 and the number: 第1、2条  第三至五条
 _ORDINAL_RUN = frozenset("0123456789零〇一二两三四五六七八九十百千、,，和及至到-—~ \t")
+_ZERO = frozenset("零〇")
+
+
+def _is_cjk(ch: str) -> bool:
+    """A CJK ideograph (basic block or extension A): a character that can continue a word."""
+    return bool(ch) and ("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf")
+
+
+def _lone_zero_is_word(work: str, num_start: int, num_end: int, unit_end: int | None) -> bool:
+    """True for a numeral that is only 零 / 〇 inside a word: 汽车零件, 零部件, 零件加工, 零元购.
+
+    The lone zero is taken as the number 0 only when it stands apart: no CJK ideograph right
+    before it, and none right after its unit (申请数量:零件。).  Reports write zero as 0 or 无
+    (零投诉 and 零距离 have no measure word and are never quantities); numerals that merely contain
+    a zero (一百零五项, 零点五个百分点) are not affected.  See grammars/quantity.lark."""
+    if not set(work[num_start:num_end].strip()) <= _ZERO:
+        return False
+    before = work[num_start - 1] if num_start else ""
+    after = work[unit_end] if unit_end is not None and unit_end < len(work) else ""
+    return _is_cjk(before) or _is_cjk(after)
+
+
 _HOTLINE_AFTER = ("热线", "专线", "电话", "短信")
 _HOTLINE_BEFORE = ("热线", "电话", "拨打", "致电", "传真", "邮编", "编号", "代码")
 
@@ -536,6 +558,8 @@ def scan_quantities(text: str, *, bare: bool = False) -> list[Quantity]:
             continue
         prev = work[num_start - 1] if num_start else ""
         if chinese and not has_pct and pre is None and prev in _CN_WORD_BEFORE:
+            continue
+        if chinese and _lone_zero_is_word(work, num_start, num_end, m.end("unit") if m.group("unit") else None):
             continue
         if not chinese and (prev.isascii() and (prev.isalpha() or prev == ".")):
             continue

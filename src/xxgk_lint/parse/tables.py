@@ -87,16 +87,23 @@ class RowParts:
     kind: str  # CAPTION HEADER DATA VALUES OTHER
 
 
-def split_row(row: Row) -> tuple[list[Cell], list[Cell]]:
+def split_row(row: Row, label_width: int = 0) -> tuple[list[Cell], list[Cell]]:
+    """A row's label cells and value cells (trailing blanks stripped).
+
+    Values start at the first cell that reads as a value, or at an empty cell after a label: a
+    blank value.  ``label_width`` is the number of grid positions the table keeps for labels
+    (a Markdown or HTML grid leaves the positions of a spanned label empty: ``| 一、… |  | 20 |``);
+    an empty cell in one of those positions is a gap in the label area, not a blank value.
+    """
     labels: list[Cell] = []
     values: list[Cell] = []
     started = False
-    for c in row.cells:
+    for i, c in enumerate(row.cells):
         if c.spanned and not started and labels and labels[-1].text == c.text:
             continue  # a merged label cell repeated by grid expansion
         if not started:
             if not c.text.strip():
-                if labels:
+                if labels and i >= label_width:
                     # an empty cell after a label: a blank value (or a gap in the label area)
                     started = True
                     values.append(c)
@@ -113,10 +120,41 @@ def split_row(row: Row) -> tuple[list[Cell], list[Cell]]:
     return labels, values
 
 
-def classify(row: Row, label_rows: Sequence[str], col_labels: frozenset[str] = frozenset()) -> RowParts:
-    labels, values = split_row(row)
+def _header_cells(row: Row, header_words: frozenset[str]) -> list[Cell] | None:
+    """The label cells of a header row, in order, or None when the row is not a header row.
+
+    A header row holds no value at all and names a column (or a header caption such as 申请人情况);
+    in a grid its labels sit at their columns' positions with empty cells between them
+    (``|  |  | 自然人 | 法人或其他组织 |  |  |  |  | 总计 |``), and every non-empty cell is a label."""
+    cells: list[Cell] = []
+    named = False
+    for c in row.cells:
+        t = c.text.strip()
+        if not t:
+            continue
+        if is_value_text(t):
+            return None
+        if c.spanned and cells and cells[-1].text == c.text:
+            continue
+        named = named or norm(t) in header_words
+        cells.append(c)
+    return cells if named else None
+
+
+def classify(
+    row: Row,
+    label_rows: Sequence[str],
+    col_labels: frozenset[str] = frozenset(),
+    label_width: int = 0,
+    header_words: frozenset[str] = frozenset(),
+) -> RowParts:
+    """A row's kind for the table grammar.  ``header_words`` (normalised column labels and header
+    captions) recognise header rows whose labels are spread over a grid; see :func:`split_row` for
+    ``label_width``."""
+    header = _header_cells(row, header_words) if header_words else None
+    labels, values = (header, []) if header is not None else split_row(row, label_width)
     texts = [norm(c.text) for c in labels]
-    is_header = any(t in col_labels for t in texts)
+    is_header = header is not None or any(t in col_labels for t in texts)
     if len(labels) == 1 and not values and _CAPTION.match(texts[0]):
         kind = "CAPTION"
     elif labels and values:
@@ -193,6 +231,25 @@ def _row_label_norms(spec: TableSpec) -> tuple[str, ...]:
 def _col_label_norms(spec: TableSpec) -> frozenset[str]:
     cols = list(spec.columns) + [c for st in spec.subtables for c in st.columns]
     return frozenset(norm(c.label) for c in cols) | frozenset(norm(v) for c in cols for v in c.variants)
+
+
+@cache_by_identity
+def _header_words(spec: TableSpec) -> frozenset[str]:
+    """Normalised texts that make a value-less row a header row: column labels and header captions."""
+    return _col_label_norms(spec) | frozenset(norm(h) for h in spec.header_labels)
+
+
+@cache_by_identity
+def _max_columns(spec: TableSpec) -> int:
+    return max((len(spec.columns_for(r)) for r in spec.all_rows()), default=len(spec.columns))
+
+
+def _label_width(spec: TableSpec, width: int) -> int:
+    """How many leading grid positions of a ``width``-cell row are the label area: the grid's width
+    less the widest row's columns (0 for a flat table, whose values are all in one row)."""
+    if spec.layout == "flat":
+        return 0
+    return max(width - _max_columns(spec), 0)
 
 
 def score_block(block: Block, spec: TableSpec, section: str | None) -> float:
@@ -351,12 +408,58 @@ def _match_header_row(
             keyed[i] = cols.index(col)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True, slots=True)
+class OverfullRow:
+    """A table row with more values than the format's columns (the extra ones are not read)."""
+
+    table: str
+    row: str  # template row key; "" for a flat table's single data row
+    line: int
+    column: int | None
+    page: int | None
+    expected: int  # the format's columns
+    found: int  # the values written
+    extra: tuple[str, ...]  # the texts beyond the last column
+
+
+def _note_overfull(
+    sink: list[OverfullRow] | None, table: str, row: str, values: list[Cell], n: int, rowobj: Row, page: int | None
+) -> None:
+    """Record a row whose values go on past its ``n`` columns.  A grid's copies of a merged value
+    cell (``spanned``) are not extra values, and blank cells past the columns say nothing."""
+    if sink is None or len(values) <= n:
+        return
+    extra = [c for c in values[n:] if not c.spanned]
+    written = [c for c in extra if c.text.strip()]
+    if not written:
+        return
+    sink.append(
+        OverfullRow(
+            table=table,
+            row=row,
+            line=rowobj.line,
+            column=written[0].column,
+            page=page,
+            expected=n,
+            found=n + len(extra),
+            extra=tuple(c.text for c in written),
+        )
+    )
+
+
 def _place(
-    table: TableModel, spec: TableSpec, row: RowSpec, values: list[Cell], rowobj: Row, page: int | None
+    table: TableModel,
+    spec: TableSpec,
+    row: RowSpec,
+    values: list[Cell],
+    rowobj: Row,
+    page: int | None,
+    overfull: list[OverfullRow] | None = None,
 ) -> None:
     cols = spec.columns_for(row)
     n = len(cols)
     table.row_lines[row.key] = rowobj.line
+    _note_overfull(overfull, spec.key, row.key, values, n, rowobj, page)
     if len(values) >= n or not values:
         for j, col in enumerate(cols):
             table.cells[(row.key, col.key)] = parse_cell(values[j] if j < len(values) else None, page)
@@ -374,34 +477,43 @@ def _place(
         table.cells[(row.key, last.key)] = parsed[-1]
 
 
-def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
+def read_table(spec: TableSpec, blocks: list[Block], overfull: list[OverfullRow] | None = None) -> TableModel:
+    """Read one template table from its blocks; rows with more values than their columns are
+    appended to ``overfull`` when it is given."""
     first, last = blocks[0], blocks[-1]
     table = TableModel(key=spec.key, line=first.line, end_line=last.end_line, page=first.page)
     row_norms = _row_label_norms(spec)
     col_norms = _col_label_norms(spec)
-    parts = [classify(r, row_norms, col_norms) for b in blocks for r in b.rows]
+    header_words = _header_words(spec)
+    parts: list[RowParts] = []
+    for b in blocks:
+        width = max((len(r.cells) for r in b.rows), default=0)
+        label_width = _label_width(spec, width)
+        for r in b.rows:
+            lw = label_width if len(r.cells) == width else 0
+            parts.append(classify(r, row_norms, col_norms, lw, header_words))
     page_of_line = {r.line: b.page for b in blocks for r in b.rows}
     current_sub: SubTable | None = None
     parent: str | None = None
     all_rows = _all_rows(spec)
+    # sub-tables (table 二): header rows wait here until a data row says which sub-table they head
+    pending: list[RowParts] = []
+    seen_data = False
     for caption, rows in segment(parts):
-        if caption is not None and spec.subtables:
-            cap = norm(caption.labels[0].text)
-            current_sub = next((st for st in spec.subtables if norm(st.caption) == cap), None)
-            if current_sub is not None:
-                table.groups_found[current_sub.key] = _lm(
-                    current_sub.key, caption.labels[0], current_sub.caption, True
-                )
+        if spec.subtables:
+            _flush_headers(spec, current_sub, pending, table)
+            current_sub = _group_subtable(spec, caption, rows, table) or current_sub
+            seen_data = False
         for p in rows:
             page = page_of_line.get(p.row.line)
             if p.kind == "HEADER":
                 cells = [c for c in p.labels if not c.spanned]
-                if current_sub is not None:
-                    body = [c for c in cells if norm(c.text) != norm(spec.label_column or "")]
-                    _match_header_row(
-                        body, current_sub.columns, spec.header_labels, table.cols_found, current_sub.key + "."
-                    )
-                elif not spec.subtables:
+                if spec.subtables:
+                    # a header after data rows starts the next sub-table even without its caption
+                    pending.append(p)
+                    if current_sub is not None and not seen_data:
+                        _flush_headers(spec, current_sub, pending, table)
+                else:
                     _match_header_row(cells, spec.columns, spec.header_labels, table.cols_found)
                     if spec.layout == "flat":
                         for c in cells:
@@ -411,7 +523,7 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
                 continue
             if p.kind == "VALUES" or (spec.layout == "flat" and p.kind == "DATA"):
                 if spec.layout == "flat" and p.values:
-                    _place_flat(table, spec, p, page)
+                    _place_flat(table, spec, p, page, overfull)
                 continue
             if p.kind != "DATA":
                 continue
@@ -430,6 +542,12 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
                 continue
             # text where a value belongs ("见附件"): cells right of the last label naming a row are values
             ranks = [_rank(c.text, candidates, parent, table) for c in labels]
+            if candidates is not all_rows and not any(r is not None and r[1] for r in ranks):
+                # a row of another sub-table (its caption missing or wrong): its exact label wins
+                # over a loose match in the current one
+                wide = [_rank(c.text, all_rows, parent, table) for c in labels]
+                if any(r is not None and r[1] for r in wide) or not any(ranks):
+                    ranks = wide
             named = [i for i, r in enumerate(ranks) if r is not None]
             if named and named[-1] < len(labels) - 1:
                 extra = labels[named[-1] + 1 :]
@@ -451,10 +569,60 @@ def read_table(spec: TableSpec, blocks: list[Block]) -> TableModel:
                 )
                 continue
             rspec, exact = ranked
+            if spec.subtables and rspec.subtable and (current_sub is None or rspec.subtable != current_sub.key):
+                current_sub = _subtable(spec, rspec.subtable)
+            if spec.subtables:
+                _flush_headers(spec, current_sub, pending, table)
+                seen_data = True
             parent = rspec.parent
             table.rows_found[rspec.key] = _lm(rspec.key, label, rspec.label, exact)
-            _place(table, spec, rspec, p.values, p.row, page)
+            _place(table, spec, rspec, p.values, p.row, page, overfull)
+    if spec.subtables:
+        _flush_headers(spec, current_sub, pending, table)
     return table
+
+
+def _subtable(spec: TableSpec, key: str) -> SubTable | None:
+    return next((st for st in spec.subtables if st.key == key), None)
+
+
+def _flush_headers(spec: TableSpec, sub: SubTable | None, pending: list[RowParts], table: TableModel) -> None:
+    """Match the waiting header rows to the columns of sub-table ``sub`` (dropped when it is None)."""
+    if sub is not None:
+        label_column = norm(spec.label_column or "")
+        for p in pending:
+            body = [c for c in p.labels if not c.spanned and norm(c.text) != label_column]
+            _match_header_row(body, sub.columns, spec.header_labels, table.cols_found, sub.key + ".")
+    pending.clear()
+
+
+def _group_subtable(
+    spec: TableSpec, caption: RowParts | None, rows: list[RowParts], table: TableModel
+) -> SubTable | None:
+    """Which sub-table a caption group is, and record its caption in ``table.groups_found``.
+
+    The caption names it (第二十条第(五)项) unless the group's first data row is exactly a row of
+    another sub-table: then the caption is wrong (第二十条第(四)项, or a duplicated (六)) and is
+    recorded as an inexact match of the right one, whose caption it should have been.  Without a
+    caption (the lead rows) the data rows decide and nothing is recorded: the caption is missing."""
+    cap_sub = None
+    if caption is not None:
+        cap = norm(caption.labels[0].text)
+        cap_sub = next((st for st in spec.subtables if norm(st.caption) == cap), None)
+    row_sub: SubTable | None = None
+    row_exact = False
+    all_rows = _all_rows(spec)
+    for p in rows:
+        if p.kind != "DATA":
+            continue
+        ranked = next((r for r in (_rank(c.text, all_rows, None, table) for c in reversed(p.labels)) if r), None)
+        if ranked is not None and ranked[0].subtable:
+            row_sub, row_exact = _subtable(spec, ranked[0].subtable), ranked[1]
+            break
+    sub = cap_sub if cap_sub is not None and (row_sub is None or not row_exact) else row_sub
+    if caption is not None and sub is not None and sub.key not in table.groups_found:
+        table.groups_found[sub.key] = _lm(sub.key, caption.labels[0], sub.caption, sub is cap_sub)
+    return sub
 
 
 @cache_by_identity
@@ -498,9 +666,12 @@ def _rank(
     return best[2], best[3]
 
 
-def _place_flat(table: TableModel, spec: TableSpec, p: RowParts, page: int | None) -> None:
+def _place_flat(
+    table: TableModel, spec: TableSpec, p: RowParts, page: int | None, overfull: list[OverfullRow] | None = None
+) -> None:
     values = p.values
     n = len(spec.rows) * len(spec.columns)
+    _note_overfull(overfull, spec.key, "", values, n, p.row, page)
     if len(values) >= n:
         k = 0
         for r in spec.rows:
@@ -519,11 +690,24 @@ def _place_flat(table: TableModel, spec: TableSpec, p: RowParts, page: int | Non
 
 
 def parse_tables(
-    blocks: list[Block], sections: dict[str, Section], template: Template
+    blocks: list[Block],
+    sections: dict[str, Section],
+    template: Template,
+    overfull: list[OverfullRow] | None = None,
 ) -> dict[str, TableModel]:
     out: dict[str, TableModel] = {}
     for key, idx in assign_tables(blocks, sections, template).items():
-        out[key] = read_table(template.tables[key], [blocks[i] for i in idx])
+        out[key] = read_table(template.tables[key], [blocks[i] for i in idx], overfull)
+    return out
+
+
+def overfull_rows(blocks: list[Block], sections: dict[str, Section], template: Template) -> list[OverfullRow]:
+    """The rows of a report's tables that have more values than the format's columns.
+
+    The table model keeps only the values that fit the columns, so this reads the tables again
+    from the report's blocks, exactly as :func:`parse_tables` did, and collects the rows it cut."""
+    out: list[OverfullRow] = []
+    parse_tables(blocks, sections, template, out)
     return out
 
 

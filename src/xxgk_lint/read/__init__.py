@@ -4,10 +4,10 @@ Dispatch is by suffix (:data:`SUPPORTED_SUFFIXES`).  Input error codes (details 
 
 ====  =====================================================================================
 E001  cannot read: missing, no permission, a directory, a FIFO/device, a symlink loop
-E002  unsupported suffix
+E002  unsupported suffix (.doc/.wps: with the advice to save as .docx)
 E003  text/HTML whose encoding cannot be determined (see :mod:`xxgk_lint.read.encoding`)
-E004  over a size cap (see :mod:`xxgk_lint.read.limits`): file size, zip total, table grid,
-      PDF pages or PDF time
+E004  over a size or count cap (see :mod:`xxgk_lint.read.limits`): file size, zip total, table
+      grid, PDF pages or PDF time; lines, HTML tags, XML elements, blocks or table cells
 E005  malformed or hostile container/XML: corrupt zip, zip bomb (compression ratio, member
       count, member larger than declared), bad XML, DTD/entity declarations, an encrypted or
       corrupt PDF, an HTML DOCTYPE declaring entities; also any unexpected reader failure
@@ -32,6 +32,13 @@ TEXT_SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
 HTML_SUFFIXES = {".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html"}
 FORMATS: dict[str, str] = {**TEXT_SUFFIXES, **HTML_SUFFIXES, ".docx": "docx", ".pdf": "pdf"}
 SUPPORTED_SUFFIXES = frozenset(FORMATS)
+# formats a report is often saved in that we cannot read: E002 with the way out (save as .docx).
+# A folder walk should report these rather than skip them silently (see WALKED_SUFFIXES).
+LEGACY_WORD_SUFFIXES: dict[str, tuple[str, str]] = {
+    ".doc": ("旧版 Word 文档(.doc)", "old Word document (.doc)"),
+    ".wps": ("WPS 文字文档(.wps)", "WPS Writer document (.wps)"),
+}
+WALKED_SUFFIXES = SUPPORTED_SUFFIXES | frozenset(LEGACY_WORD_SUFFIXES)
 MAX_BYTES = limits.MAX_TEXT_BYTES  # kept for callers of the first version
 
 
@@ -68,6 +75,13 @@ def _read(p: Path, name: str) -> Document:
     st = limits.stat_regular(p)
     suffix = p.suffix.lower()
     fmt = FORMATS.get(suffix)
+    if fmt is None and suffix in LEGACY_WORD_SUFFIXES:
+        zh, en = LEGACY_WORD_SUFFIXES[suffix]
+        raise ReadError(
+            "E002",
+            f"不支持的文件格式:{zh};请在 Word 或 WPS 中另存为 .docx 后再检查",
+            f"unsupported file format: {en}; save it as .docx in Word or WPS and check that",
+        )
     if fmt is None:
         shown = suffix or "(无扩展名)"
         raise ReadError(
@@ -102,6 +116,17 @@ def _read(p: Path, name: str) -> Document:
     return read_pdf(p, name)
 
 
+def hidden_lines(doc: Document) -> list[tuple[int, str]]:
+    """(source line, text) of the text a page hid (``display:none`` and the like: HTML only, see
+    :mod:`xxgk_lint.read.html`); not part of ``doc.blocks``.  Empty for other formats."""
+    out: list[tuple[int, str]] = []
+    for entry in (doc.meta.get("hidden_text") or "").split("\n"):
+        line, sep, text = entry.partition("\t")
+        if sep and line.isdigit() and text:
+            out.append((int(line), text))
+    return out
+
+
 def _read_plain(data: bytes, name: str, fmt: str) -> Document:
     from xxgk_lint.read.encoding import check_not_binary, decode_bytes
 
@@ -109,7 +134,11 @@ def _read_plain(data: bytes, name: str, fmt: str) -> Document:
     check_not_binary(text)
     if not text.strip():
         raise ReadError("E006", "文件为空,没有可检查的文字", "file is empty: no text to check")
-    return read_text(text, name, fmt, encoding)
+    # count caps on the decoded text, before it becomes a list of lines and cells
+    limits.check_count(len(text), limits.MAX_TEXT_CHARS, "文字(字符)", "characters of text")
+    limits.check_count(limits.count_lines(text), limits.MAX_LINES, "行", "lines")
+    limits.check_count(text.count("|"), limits.MAX_CELLS, "表格单元格", "table cells")
+    return read_text(text, name, fmt, encoding, budget=limits.Budget())
 
 
-__all__ = ["Document", "ReadError", "read_path", "format_of", "SUPPORTED_SUFFIXES"]
+__all__ = ["Document", "ReadError", "read_path", "format_of", "hidden_lines", "SUPPORTED_SUFFIXES", "WALKED_SUFFIXES", "LEGACY_WORD_SUFFIXES"]

@@ -218,6 +218,14 @@ def parse_xml(data: bytes, name: str) -> Any:
             f".docx member {name} has a DTD/entity declaration (<!DOCTYPE>/<!ENTITY>): possible entity-expansion "
             f"(billion laughs) or external-entity attack; refused",
         )
+    # elements counted on the bytes before lxml builds a tree ("<" that opens neither an end tag, a
+    # PI nor a comment); a real report's document.xml has some ten thousand
+    limits.check_count(
+        data.count(b"<") - data.count(b"</") - data.count(b"<?") - data.count(b"<!"),
+        limits.MAX_XML_ELEMENTS,
+        f"XML 元素(docx 成员 {name})",
+        f"XML elements (.docx member {name})",
+    )
     parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
@@ -565,6 +573,7 @@ class _Reader:
         self.counters = _Counters(numbering)
         self.blocks: list[Block] = []
         self.source: list[str] = []
+        self.budget = limits.Budget()
 
     # -- styles
     def _style_chain(self, sid: str | None) -> list[_Style]:
@@ -611,20 +620,22 @@ class _Reader:
         return heading, num_id, ilvl if ilvl is not None else 0
 
     # -- text
-    def _runs(self, el: Any, lines: list[str], depth: int = 0) -> None:
+    def _runs(self, el: Any, lines: list[list[str]], depth: int = 0) -> None:
+        """Text of ``el``'s runs appended to ``lines`` (each line a list of parts, joined once at
+        the end, so a paragraph of very many runs is not rebuilt run by run)."""
         w = self.w
         for child in el:
             name = _local(child)
             if not name or name in _SKIP:
                 continue
             if name == "t":
-                lines[-1] += child.text or ""
+                lines[-1].append(child.text or "")
             elif name in ("tab", "ptab"):
-                lines[-1] += " "
+                lines[-1].append(" ")
             elif name in ("br", "cr"):
-                lines.append("")
+                lines.append([])
             elif name == "noBreakHyphen":
-                lines[-1] += "-"
+                lines[-1].append("-")
             elif name == "sym":
                 ch = w.a(child, "char")
                 if ch:
@@ -633,7 +644,7 @@ class _Reader:
                     except ValueError:
                         code = 0
                     if 0x20 <= code < 0xE000 or code > 0xF8FF:
-                        lines[-1] += chr(code)
+                        lines[-1].append(chr(code))
             elif name == "r":
                 rpr = w.child(child, "rPr")
                 if rpr is not None:
@@ -646,9 +657,9 @@ class _Reader:
 
     def paragraph(self, p: Any, with_numbering: bool = True) -> _Para:
         heading, num_id, ilvl = self._para_props(p)
-        lines = [""]
-        self._runs(p, lines)
-        lines = [_WS.sub(" ", ln).strip() for ln in lines]
+        parts: list[list[str]] = [[]]
+        self._runs(p, parts)
+        lines = [_WS.sub(" ", "".join(ln)).strip() for ln in parts]
         if num_id and with_numbering and any(lines):
             prefix = self.counters.prefix(num_id, ilvl or 0)
             if prefix:
@@ -661,6 +672,7 @@ class _Reader:
     def _emit_para(self, para: _Para) -> None:
         ordinal = len(self.source) + 1
         texts = [ln for ln in para.lines if ln]
+        self.budget.block(len(texts), sum(map(len, texts)))
         self.source.append(" ".join(texts))
         for t in texts:
             self.blocks.append(
@@ -772,6 +784,7 @@ class _Reader:
                 del open_at[k]
             src_rows.append(row)
         grid = expand(src_rows)
+        self.budget.table_cells(sum(len(r.cells) for r in grid))
         width = max((len(r.cells) for r in grid), default=0)
         if max(width, grid_cols) <= 1 or not any(c.text for r in grid for c in r.cells):
             # a one-column table is a text box: read its paragraphs as flow, on the row ordinals
@@ -779,11 +792,13 @@ class _Reader:
                 for c in r.cells:
                     if c.text and not c.spanned:
                         self.source[r.line - 1] = c.text
+                        self.budget.block(1, len(c.text))
                         self.blocks.append(Block(kind="paragraph", line=r.line, end_line=r.line, text=c.text))
             return
         for r in grid:
             self.source[r.line - 1] = " | ".join(c.text for c in r.cells)
         text = "\n".join(" | ".join(c.text for c in r.cells) for r in grid)
+        self.budget.block(1, len(text))
         self.blocks.append(Block(kind="table", line=grid[0].line, end_line=grid[-1].line, text=text, rows=tuple(grid)))
 
     def _layout(self, rows: list[Any], depth: int) -> None:

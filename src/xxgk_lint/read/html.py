@@ -21,6 +21,9 @@
   the element's start tag in the source; text after a ``<br>`` gets the ``<br>``'s line).
   ``Document.source_lines`` are the source lines (``\\r\\n``, ``\\r`` and ``\\n`` end a line, as in
   libxml2).
+* Hidden elements (``hidden``, ``aria-hidden="true"``, ``display:none``, ``visibility:hidden``) are
+  not part of the flow, but their text is kept in ``meta["hidden_text"]`` (``"<line>\\t<text>"``
+  lines; read them with :func:`xxgk_lint.read.hidden_lines`) so that spam hidden that way is found.
 * Metadata (``Document.meta``): ``title`` (meta ArticleTitle, else the first part of ``<title>``),
   ``published_on`` (YYYY-MM-DD) with ``published_on_source`` (``meta:PubDate`` or ``page:<label>``
   for a visible "发布日期:2020-01-31" / "发布时间：2021-11-02 09:08" line anywhere on the page),
@@ -33,6 +36,7 @@ import re
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from xxgk_lint.read import limits
 from xxgk_lint.read.document import Block, Document, ReadError
 from xxgk_lint.read.encoding import check_not_binary, decode_bytes, sniff_html_charset
 from xxgk_lint.read.grid import MAX_ROWSPAN, SrcCell, SrcRow, expand, parse_span
@@ -117,7 +121,9 @@ def _norm(text: str) -> str:
 
 
 def _cjk_count(text: str) -> int:
-    return len(_CJK.findall(text))
+    # not len(findall()): that makes one string object per character (230 MB for a 3 M-character
+    # paragraph); sub() makes one string
+    return len(text) - len(_CJK.sub("", text)) if text else 0
 
 
 def _attr_names(el: HtmlElement) -> str:
@@ -297,6 +303,7 @@ def _content_scores(body: HtmlElement) -> dict[Any, int]:
 
 class _Flow:
     def __init__(self) -> None:
+        self.budget = limits.Budget()
         self.blocks: list[Block] = []
         self.buf: list[str] = []
         self.line: int | None = None
@@ -326,6 +333,7 @@ class _Flow:
             line = self.line or 1
             end = max(self.end or line, line)
             if text and not (len(text) <= _CHROME_LINE_MAX and _CHROME_LINE.match(text)):
+                self.budget.block(1, len(text))
                 self.blocks.append(
                     Block(kind="paragraph", line=line, end_line=end, text=text, role="heading" if self.heading else None)
                 )
@@ -375,7 +383,7 @@ def _table_rows(table: HtmlElement) -> list[tuple[HtmlElement, list[HtmlElement]
     return out
 
 
-def _table_block(table: HtmlElement) -> Block | None:
+def _table_block(table: HtmlElement, budget: limits.Budget | None = None) -> Block | None:
     src: list[SrcRow] = []
     groups: dict[int, int] = {}
     for tr, cells, group in _table_rows(table):
@@ -395,6 +403,8 @@ def _table_block(table: HtmlElement) -> Block | None:
             )
         src.append(row)
     rows = expand(src)
+    if budget is not None:
+        budget.table_cells(sum(len(r.cells) for r in rows))
     if not rows or not any(c.text for r in rows for c in r.cells):
         return None
     text = "\n".join(" | ".join(c.text for c in r.cells) for r in rows)
@@ -409,8 +419,9 @@ def _walk(el: HtmlElement, flow: _Flow, depth: int = 0) -> None:
         return
     if tag == "table" and _is_data_table(el):
         flow.flush()
-        block = _table_block(el)
+        block = _table_block(el, flow.budget)
         if block is not None:
+            flow.budget.block(1, len(block.text))
             flow.blocks.append(block)
         return
     if depth > 250:  # libxml2 caps depth anyway; never recurse without bound
@@ -521,6 +532,67 @@ def _meta(root: HtmlElement, container: Any = None) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# hidden elements: left out of the flow, but their text is kept for the spam check
+
+
+HIDDEN_TEXT_KEY = "hidden_text"
+MAX_HIDDEN_LINES = 500
+MAX_HIDDEN_CHARS = 100_000
+
+
+def _hidden_text(body: HtmlElement) -> str:
+    """Text of the page's hidden elements (``hidden``, ``aria-hidden="true"``, ``display:none``,
+    ``visibility:hidden``; the outermost one of a nest), anywhere in ``<body>``, as lines
+    ``"<source line>\\t<text>"`` joined by newlines: the text pieces that start on one source line
+    are joined as inline text is (so a word split by tags, "pg<b>电子</b>", stays one word).
+    Injected spam is typically hidden this way (a ``<div style="display:none">`` of gambling
+    links); see :func:`xxgk_lint.read.hidden_lines`."""
+    by_line: dict[int, list[str]] = {}
+    chars = 0
+
+    def add(text: str | None, line: int | None) -> bool:
+        nonlocal chars
+        if not text or not text.strip():
+            return True
+        lead = len(text) - len(text.lstrip())
+        at = (line or 1) + text.count("\n", 0, lead)
+        for k, piece in enumerate(text.strip().split("\n")):
+            by_line.setdefault(at + k, []).append(piece)
+            chars += len(piece)
+        return len(by_line) < MAX_HIDDEN_LINES and chars < MAX_HIDDEN_CHARS
+
+    def visit(el: Any, depth: int) -> bool:
+        """Text of ``el`` (a hidden element or inside one); False once a cap is reached."""
+        if not add(el.text, el.sourceline):
+            return False
+        for child in el:
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if tag and tag not in _INVISIBLE and depth < 100 and not visit(child, depth + 1):
+                return False
+            if child.tail and not add(child.tail, _tail_line(child)):
+                return False
+        return True
+
+    stack: list[Any] = [body]
+    while stack:
+        el = stack.pop()
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if not tag or tag in _INVISIBLE:
+            continue
+        if el is not body and _is_hidden(el):
+            if not visit(el, 0):
+                break
+            continue
+        stack.extend(reversed(el))
+    out = []
+    for line in sorted(by_line):
+        text = _norm("".join(by_line[line]))
+        if text:
+            out.append(f"{line}\t{text}")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
 
 
 def _reject_entity_doctype(text: str) -> None:
@@ -543,6 +615,9 @@ def read_html(data: bytes, path: str) -> Document:
     if not text.strip():
         raise ReadError("E006", "网页为空,没有可检查的文字", "page is empty: no text to check")
     _reject_entity_doctype(text)
+    # count caps before lxml builds a tree: source lines, and tags ("<" that does not close one)
+    limits.check_count(limits.count_lines(text), limits.MAX_LINES, "行", "lines")
+    limits.check_count(text.count("<") - text.count("</"), limits.MAX_HTML_TAGS, "网页标签", "HTML tags")
 
     import lxml.html
     from lxml import etree
@@ -570,6 +645,9 @@ def read_html(data: bytes, path: str) -> Document:
         body = root
     container = _choose_container(body)
     doc.meta = _meta(root, container if container is not body else None)
+    hidden = _hidden_text(body)
+    if hidden:
+        doc.meta[HIDDEN_TEXT_KEY] = hidden
     flow = _Flow()
     _walk(container, flow)
     flow.flush()

@@ -22,8 +22,26 @@ ZIP_MAX_XML_MEMBER     32 MiB      one XML part we decompress (document.xml ...)
 MAX_PDF_BYTES          100 MiB     the .pdf file: E004
 MAX_PDF_PAGES          500         pages: E004
 PDF_TIME_BUDGET        120 s       wall time for all pages, checked between pages: E004
-MAX_TABLE_CELLS        200 000     grid positions of one expanded table (HTML/docx spans): E004
+MAX_TABLE_CELLS        50 000      grid positions of one expanded table (HTML/docx spans): E004
+MAX_LINES              100 000     source lines of a .txt/.md/.html, counted on the decoded text
+                                   before it is split into lines: E004
+MAX_HTML_TAGS          200 000     start tags of a page, counted on the text before lxml builds a
+                                   tree: E004
+MAX_XML_ELEMENTS       500 000     elements of one docx XML part, counted on its bytes before lxml
+                                   builds a tree: E004
+MAX_BLOCKS             20 000      paragraphs and tables of one document, counted as the reader
+                                   makes them (:class:`Budget`): E004
+MAX_CELLS              50 000      table cells (grid positions) of one document, likewise: E004
+MAX_TEXT_CHARS         2 000 000   characters of text of one document (a .txt/.md: its decoded text,
+                                   before it is split; other formats: block texts as they are made):
+                                   E004.  A real report has 10 000-100 000
 =====================  ==========  ===================================================================
+
+The count caps keep every accepted input small in memory and time whatever its bytes are (a real
+report has a few hundred to a few thousand blocks and under 2 000 table cells): without them a
+19 MiB page of 1.2 million tiny ``<p>`` took 1.4 GB and a minute.  They are decided before a
+parse tree or a line list is built, or while blocks are made, never after the whole input is in
+memory.  ``benchmarks/memory.py`` measures the peak RSS and wall time of each shape.
 """
 
 from __future__ import annotations
@@ -47,7 +65,13 @@ ZIP_MAX_XML_MEMBER = 32 * MiB
 MAX_PDF_BYTES = 100 * MiB
 MAX_PDF_PAGES = 500
 PDF_TIME_BUDGET = 120.0
-MAX_TABLE_CELLS = 200_000
+MAX_TABLE_CELLS = 50_000
+MAX_LINES = 100_000
+MAX_HTML_TAGS = 200_000
+MAX_XML_ELEMENTS = 500_000
+MAX_BLOCKS = 20_000
+MAX_CELLS = 50_000
+MAX_TEXT_CHARS = 2_000_000
 
 _CHUNK = 64 * 1024
 
@@ -69,6 +93,56 @@ def too_large(size: int, cap: int, what_zh: str = "文件", what_en: str = "file
         f"{what_zh}过大({human(size)},上限 {human(cap)}),为避免耗尽资源不予读取",
         f"{what_en} too large ({human(size)}, limit {human(cap)}); not read to bound memory and time",
     )
+
+
+def too_many(count: int, cap: int, what_zh: str, what_en: str) -> ReadError:
+    """E004 for a count cap: ``what_zh``/``what_en`` name the unit ("段落"/"paragraphs").  ``count``
+    is how many were seen when reading stopped (so "at least")."""
+    return ReadError(
+        "E004",
+        f"文件的{what_zh}过多(至少 {count} 个,上限 {cap}),不像一份年度报告;为避免耗尽内存和时间不予读取",
+        f"too many {what_en} (at least {count}, limit {cap}): not an annual report; not read to bound memory and time",
+    )
+
+
+def check_count(count: int, cap: int, what_zh: str, what_en: str) -> None:
+    if count > cap:
+        raise too_many(count, cap, what_zh, what_en)
+
+
+def count_lines(text: str) -> int:
+    """Lines of ``text`` (``\\n``, ``\\r\\n`` or ``\\r`` ending one), counted without splitting it."""
+    return max(text.count("\n"), text.count("\r")) + 1
+
+
+class Budget:
+    """Blocks and table cells of one document, counted as a reader makes them: E004 as soon as
+    :data:`MAX_BLOCKS` or :data:`MAX_CELLS` is passed, before the rest of the input is turned into
+    objects.  The caps are read when the budget is made (so a test's ``monkeypatch`` applies)."""
+
+    __slots__ = ("blocks", "cells", "chars", "max_blocks", "max_cells", "max_chars")
+
+    def __init__(self) -> None:
+        self.blocks = 0
+        self.cells = 0
+        self.chars = 0
+        self.max_blocks = MAX_BLOCKS
+        self.max_cells = MAX_CELLS
+        self.max_chars = MAX_TEXT_CHARS
+
+    def block(self, n: int = 1, chars: int = 0) -> None:
+        """``n`` more blocks holding ``chars`` characters of text."""
+        self.blocks += n
+        self.chars += chars
+        if self.blocks > self.max_blocks:
+            raise too_many(self.blocks, self.max_blocks, "段落和表格", "paragraphs and tables")
+        if self.chars > self.max_chars:
+            raise too_many(self.chars, self.max_chars, "文字(字符)", "characters of text")
+
+    def table_cells(self, n: int) -> None:
+        self.cells += n
+        if self.cells > self.max_cells:
+            raise too_many(self.cells, self.max_cells, "表格单元格", "table cells")
 
 
 def os_error(exc: OSError) -> ReadError:

@@ -14,13 +14,16 @@
   joined with the first table of the next page when that table is the first thing there and has the
   same number of columns; a repeated header row (identical to the first table's first rows) is
   dropped.
-* Paragraphs: consecutive lines are joined when the previous line reaches the right margin and the
-  next one is neither indented (first-line indent) nor starts with a heading ordinal ("一、",
+* Paragraphs: consecutive lines are joined when the previous line reaches the right margin (the
+  text column's right edge over all pages of the same width, so a last page of a few short lines
+  keeps them apart) and the next one is neither indented (first-line indent) nor starts with a heading ordinal ("一、",
   "(一)", "1."), also across a page break.  Page-number lines ("- 3 -", "第 3 页") at the top or
   bottom of a page are dropped, and so are running headers/footers (a line in the top or bottom
   10 % of the page repeated, digits aside, on at least half of the pages).
 * Metadata: the document-info Title (unless reportlab's "untitled") fills ``meta["title"]``;
   CreationDate/ModDate go to ``file_created``/``file_modified``, never to ``published_on``.
+* Pages with images but no characters in a PDF that has text elsewhere (a scanned page inside a
+  text PDF: its content cannot be checked) are listed in ``meta["pages_without_text"]`` ("3,5").
 * Errors: encrypted (password) or corrupt: E005; more than ``limits.MAX_PDF_PAGES`` pages or
   ``limits.PDF_TIME_BUDGET`` seconds (checked between pages): E004; no extractable characters on any
   page (a scan), or text that is mostly unmapped glyphs ``(cid:NN)``: E007.
@@ -151,9 +154,12 @@ def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]])
     return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
 
-def _page_items(page: Any, page_no: int, stats: dict[str, int]) -> list[_Line | _Table]:
+def _page_items(page: Any, page_no: int, stats: dict[str, int], imaged: list[int] | None = None) -> list[_Line | _Table]:
     chars = page.chars
-    stats["chars"] += sum(1 for c in chars if (c.get("text") or "").strip())
+    n = sum(1 for c in chars if (c.get("text") or "").strip())
+    stats["chars"] += n
+    if n == 0 and imaged is not None and page.images:
+        imaged.append(page_no)  # a scanned page inside a text PDF
     stats["cid"] += sum(1 for c in chars if (c.get("text") or "").startswith("(cid:"))
     try:
         tables = page.find_tables()
@@ -218,6 +224,29 @@ def _drop_running_lines(pages: list[tuple[int, list[_Line | _Table], float]]) ->
     return out
 
 
+def _column_margins(pages: list[tuple[int, list[_Line | _Table], float]], widths: dict[int, int]) -> dict[int, tuple[float, float]]:
+    """(left, right) text edges per page width, over all pages of that width: the leftmost line
+    start and the 80th percentile of line ends (most body lines are full lines; the percentile
+    ignores a punctuation mark hanging past the margin).  When that right edge is not even at 60 %
+    of the page (a document of short lines only), it mirrors the left margin across the page."""
+    starts: dict[int, float] = {}
+    ends: dict[int, list[float]] = {}
+    for no, items, _height in pages:
+        w = widths.get(no, 595)
+        for it in items:
+            if isinstance(it, _Line):
+                starts[w] = min(starts.get(w, it.x0), it.x0)
+                ends.setdefault(w, []).append(it.x1)
+    out: dict[int, tuple[float, float]] = {}
+    for w, left in starts.items():
+        xs = sorted(ends[w])
+        right = xs[min(len(xs) - 1, (len(xs) * 4) // 5)]
+        if right < 0.6 * w and w - left > right:
+            right = w - left
+        out[w] = (left, right)
+    return out
+
+
 def _row_texts(row: Row) -> list[str]:
     return [c.text for c in row.cells]
 
@@ -232,13 +261,20 @@ class _Assembler:
         self.left = 0.0
         self.right = 0.0
         self.size = 10.0
+        self.budget = limits.Budget()
 
     def _flush_para(self) -> None:
         p = self.para
         if p is not None:
-            text = ""
+            parts: list[str] = []
+            prev = ""
             for t in p.texts:
-                text = text + _joiner(text, t) + t if text else t
+                if parts:
+                    parts.append(_joiner(prev, t))
+                parts.append(t)
+                prev = t
+            text = "".join(parts)
+            self.budget.block(1, len(text))
             self.blocks.append(Block(kind="paragraph", line=p.line, end_line=p.end_line, text=text, page=p.page))
         self.para = None
 
@@ -246,6 +282,7 @@ class _Assembler:
         if self.table is not None:
             page, rows, _ = self.table
             text = "\n".join(" | ".join(_row_texts(r)) for r in rows)
+            self.budget.block(1, len(text))
             end = rows[-1].line if rows[-1].page == page else max(r.line for r in rows if r.page == page)
             self.blocks.append(Block(kind="table", line=rows[0].line, end_line=end, text=text, rows=tuple(rows), page=page))
         self.table = None
@@ -263,16 +300,25 @@ class _Assembler:
         indented = nxt.x0 > self.left + 0.6 * self.size
         return full and not indented and not _HEADING_START.match(nxt.text)
 
-    def page(self, page_no: int, items: list[_Line | _Table], first_on_page: bool) -> None:
+    def page(
+        self, page_no: int, items: list[_Line | _Table], first_on_page: bool, margins: tuple[float, float] | None = None
+    ) -> None:
+        """``margins``: the text column's (left, right) over all pages of this size, so that a page
+        of a few short lines (a sign-off, a login box a scrape left behind) is not mistaken for a
+        page whose lines all reach the right margin."""
         lines = [it for it in items if isinstance(it, _Line)]
         if lines:
             self.left = min(ln.x0 for ln in lines)
             self.right = max(ln.x1 for ln in lines)
+            if margins is not None:
+                self.left = min(self.left, margins[0])
+                self.right = max(self.right, margins[1])
             heights = sorted(ln.bottom - ln.top for ln in lines)
             self.size = max(4.0, heights[len(heights) // 2])
         for idx, it in enumerate(items):
             if isinstance(it, _Table):
                 self._flush_para()
+                self.budget.table_cells(sum(len(r.cells) for r in it.rows))
                 if self.table is not None and idx == 0 and it.ncols == self.table[2]:
                     rows = list(it.rows)
                     prev_rows = self.table[1]
@@ -307,6 +353,9 @@ def _open_error(exc: Exception) -> ReadError:
     return ReadError("E005", f"PDF 文件损坏或格式无效({name})", f"corrupt or invalid PDF ({name}: {exc})")
 
 
+PAGES_WITHOUT_TEXT_KEY = "pages_without_text"
+
+
 def read_pdf(path: Path, name: str) -> Document:
     import pdfplumber
 
@@ -324,9 +373,9 @@ def read_pdf(path: Path, name: str) -> Document:
             title = info.get("Title")
             if isinstance(title, str) and title.strip() and title.strip().lower() not in ("untitled", "anonymous"):
                 meta["title"] = _WS.sub(" ", title).strip()
-            for key, name in (("CreationDate", "file_created"), ("ModDate", "file_modified")):
+            for key, meta_key in (("CreationDate", "file_created"), ("ModDate", "file_modified")):
                 if isinstance(info.get(key), str) and info[key].strip():
-                    meta[name] = info[key].strip()
+                    meta[meta_key] = info[key].strip()
         except Exception:  # noqa: BLE001 - metadata is optional
             meta = {}
         try:
@@ -343,6 +392,9 @@ def read_pdf(path: Path, name: str) -> Document:
             raise ReadError("E006", "PDF 没有页面", "the PDF has no pages")
         asm = _Assembler()
         collected: list[tuple[int, list[_Line | _Table], float]] = []
+        widths: dict[int, int] = {}  # page -> its width rounded (pages of one size share margins)
+        seen_lines = 0  # text lines and table rows so far (limits.MAX_LINES)
+        imaged: list[int] = []  # pages with images but no characters
         for no, page in enumerate(pages, start=1):
             if time.monotonic() - started > limits.PDF_TIME_BUDGET:
                 raise ReadError(
@@ -352,7 +404,8 @@ def read_pdf(path: Path, name: str) -> Document:
                 )
             try:
                 height = float(page.height or 842)
-                items = _page_items(page, no, stats)
+                widths[no] = round(float(page.width or 595))
+                items = _page_items(page, no, stats, imaged)
             except ReadError:
                 raise
             except Exception as exc:  # noqa: BLE001
@@ -364,8 +417,11 @@ def read_pdf(path: Path, name: str) -> Document:
                 if callable(close):
                     close()
             collected.append((no, items, height))
+            seen_lines += sum(len(it.rows) if isinstance(it, _Table) else 1 for it in items)
+            limits.check_count(seen_lines, limits.MAX_LINES, "行", "lines")
+        margins = _column_margins(collected, widths)
         for no, items, _height in _drop_running_lines(collected):
-            asm.page(no, items, no == 1)
+            asm.page(no, items, no == 1, margins.get(widths[no]))
         asm.flush()
         blocks = asm.blocks
     finally:
@@ -384,4 +440,6 @@ def read_pdf(path: Path, name: str) -> Document:
         )
     if not any(b.text.strip() for b in blocks):
         raise ReadError("E006", "PDF 中没有文字", "no text in the PDF")
+    if imaged:
+        meta[PAGES_WITHOUT_TEXT_KEY] = ",".join(map(str, imaged))
     return Document(path=name, format="pdf", blocks=blocks, encoding=None, meta=meta, source_lines=[])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from xxgk_lint.read.document import Block, Cell, Document, Row
+from xxgk_lint.read.limits import Budget
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -44,7 +45,10 @@ def is_table_line(line: str) -> bool:
     return "|" in line
 
 
-def read_text(text: str, path: str, fmt: str = "txt", encoding: str | None = "utf-8") -> Document:
+def read_text(
+    text: str, path: str, fmt: str = "txt", encoding: str | None = "utf-8", *, budget: Budget | None = None
+) -> Document:
+    """``budget``: counts blocks and cells as they are made (E004 past a cap); None: no caps."""
     lines = text.splitlines()
     doc = Document(path=path, format=fmt, encoding=encoding, source_lines=lines)
     blocks: list[Block] = []
@@ -52,6 +56,8 @@ def read_text(text: str, path: str, fmt: str = "txt", encoding: str | None = "ut
 
     def flush() -> None:
         if table_rows:
+            if budget is not None:
+                budget.block()
             blocks.append(
                 Block(
                     kind="table",
@@ -71,7 +77,10 @@ def read_text(text: str, path: str, fmt: str = "txt", encoding: str | None = "ut
         if is_table_line(stripped):
             if fmt == "md" and _MD_SEPARATOR.match(stripped):
                 continue
-            table_rows.append(split_row(line, i))
+            row = split_row(line, i)
+            if budget is not None:
+                budget.table_cells(len(row.cells))
+            table_rows.append(row)
             continue
         flush()
         role = None
@@ -80,6 +89,8 @@ def read_text(text: str, path: str, fmt: str = "txt", encoding: str | None = "ut
             m = _MD_HEADING.match(line)
             if m:
                 role, content = "heading", m.group(2)
+        if budget is not None:
+            budget.block()
         blocks.append(Block(kind="paragraph", line=i, end_line=i, text=content, role=role))
     flush()
     doc.blocks = blocks

@@ -13,8 +13,9 @@ for a rule that groups a row's cells, every cell of that group).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -22,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from xxgk_lint import __version__
 from xxgk_lint.check.findings import SEVERITY_RANK, Finding, _jsonable, sort_key
-from xxgk_lint.check.rules import Rule, builtin_rules
+from xxgk_lint.check.rules import Rule, known_rules
 from xxgk_lint.data import data_root
 from xxgk_lint.parse.model import CellValue, Report, TableModel
 from xxgk_lint.parse.template import TableSpec, Template, get_template
@@ -55,6 +56,17 @@ UI: dict[str, dict[str, str]] = {
         "agency": "机关",
         "kind": "主体类型",
         "published_on": "发布日期",
+        "published_value": "{date}(来源:{source})",
+        "deadline": "法定期限",
+        "deadline_value": "{date}({regime};{kind})",
+        "deadline_rollover": "{date}({regime};{kind};顺延至 {rolled})",
+        "kind_department": "政府部门",
+        "kind_government": "本级政府报告",
+        "kind_unknown": "主体类型未知,按较晚期限计",
+        "timeliness": "是否按期",
+        "on_time": "按期发布",
+        "late": "逾期 {days} 天",
+        "not_checked": "无法判断",
         "encoding": "编码",
         "unknown": "未识别",
         "department": "政府部门",
@@ -101,6 +113,17 @@ UI: dict[str, dict[str, str]] = {
         "agency": "agency",
         "kind": "kind",
         "published_on": "published",
+        "published_value": "{date} (source: {source})",
+        "deadline": "legal deadline",
+        "deadline_value": "{date} ({regime}; {kind})",
+        "deadline_rollover": "{date} ({regime}; {kind}; rolled over to {rolled})",
+        "kind_department": "department",
+        "kind_government": "government's own report",
+        "kind_unknown": "entity kind unknown, the later deadline used",
+        "timeliness": "on time",
+        "on_time": "on time",
+        "late": "{days} day(s) late",
+        "not_checked": "cannot tell",
         "encoding": "encoding",
         "unknown": "not recognised",
         "department": "government department",
@@ -372,18 +395,90 @@ def _counts(findings: Sequence[Finding]) -> dict[str, int]:
     return counts
 
 
-def _meta(fr: FileResult, ui: dict[str, str]) -> list[tuple[str, str]]:
+@dataclass(frozen=True, slots=True)
+class Timeliness:
+    """The publication deadline of a report as the deadline rule (D101's ``check: deadline``) sees it."""
+
+    deadline: date | None  # the legal deadline (not rolled over)
+    rolled: date | None  # the deadline after --deadline-rollover next-workday, when that moved it
+    regime: str
+    kind: str  # department | government | unknown
+    published_on: date | None
+    source: str
+    days_late: int | None  # None when either date is unknown; <= 0 = on time
+
+
+def timeliness(
+    fr: FileResult, rules: Sequence[Rule], lang: str = "zh", deadline_rollover: str = "none"
+) -> Timeliness | None:
+    """Deadline, publication date and lateness, computed with the deadline check's own
+    :func:`~xxgk_lint.check.kinds_dates.deadline_for` and the loaded deadline rule's regimes."""
+    report, doc = fr.report, fr.doc
+    rule = next((r for r in rules if r.check == "deadline"), None)
+    if report is None or doc is None or rule is None:
+        return None
+    from xxgk_lint.check.context import CheckContext
+    from xxgk_lint.check.kinds_dates import _source_text, deadline_for
+
+    try:
+        ctx = CheckContext(report=report, doc=doc, template=None, lang=lang)
+        legal = deadline_for(ctx, rule)
+        rolled = None
+        if legal is not None and deadline_rollover == "next-workday":
+            ctx_rolled = CheckContext(report=report, doc=doc, template=None, lang=lang, options={"deadline_rollover": deadline_rollover})
+            got = deadline_for(ctx_rolled, rule)
+            rolled = got[0] if got is not None and got[0] != legal[0] else None
+        source = _source_text(ctx, report.published_on_source) if report.published_on else ""
+    except Exception:  # noqa: BLE001 - a summary line must never stop the page
+        return None
+    due, regime, kind = legal if legal is not None else (None, {}, report.kind or "unknown")
+    name = regime.get("name", {}) if isinstance(regime.get("name"), dict) else {}
+    effective = rolled or due
+    days = (report.published_on - effective).days if report.published_on and effective else None
+    return Timeliness(
+        deadline=due,
+        rolled=rolled,
+        regime=str(name.get(lang) or name.get("zh") or regime.get("id") or ""),
+        kind=kind if report.kind else "unknown",
+        published_on=report.published_on,
+        source=source,
+        days_late=days,
+    )
+
+
+def _meta(fr: FileResult, ui: dict[str, str], tl: Timeliness | None = None) -> list[tuple[str, str, str]]:
+    """(label, value, css class) of each summary item."""
     r = fr.report
     kind = ui.get(r.kind, r.kind) if r and r.kind else ""
-    pairs = [
-        ("template", r.template if r else None),
-        ("report_year", str(r.report_year) if r and r.report_year else None),
-        ("agency", r.agency if r else None),
-        ("kind", kind or None),
-        ("published_on", r.published_on.isoformat() if r and r.published_on else None),
-        ("encoding", fr.doc.encoding if fr.doc else None),
+    published = r.published_on.isoformat() if r and r.published_on else None
+    if published and tl is not None and tl.source:
+        published = ui["published_value"].format(date=published, source=tl.source)
+    pairs: list[tuple[str, str | None, str]] = [
+        ("template", r.template if r else None, ""),
+        ("report_year", str(r.report_year) if r and r.report_year else None, ""),
+        ("agency", r.agency if r else None, ""),
+        ("kind", kind or None, ""),
+        ("published_on", published, ""),
     ]
-    return [(ui[k], v or ui["unknown"]) for k, v in pairs]
+    if tl is not None:
+        deadline = None
+        if tl.deadline is not None:
+            fmt = ui["deadline_rollover"] if tl.rolled else ui["deadline_value"]
+            deadline = fmt.format(
+                date=tl.deadline.isoformat(),
+                regime=tl.regime,
+                kind=ui[f"kind_{tl.kind}"],
+                rolled=tl.rolled.isoformat() if tl.rolled else "",
+            )
+        pairs.append(("deadline", deadline, ""))
+        if tl.days_late is None:
+            pairs.append(("timeliness", ui["not_checked"], "unknown"))
+        elif tl.days_late > 0:
+            pairs.append(("timeliness", ui["late"].format(days=tl.days_late), "late"))
+        else:
+            pairs.append(("timeliness", ui["on_time"], "on-time"))
+    pairs.append(("encoding", fr.doc.encoding if fr.doc else None, ""))
+    return [(ui[k], v or ui["unknown"], f"meta-{k}" + (f" {cls}" if cls else "")) for k, v, cls in pairs]
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -413,17 +508,35 @@ def _rule_view(rule: Rule, lang: str) -> dict[str, Any]:
     }
 
 
-def build_context(results: Sequence[FileResult], *, lang: str = "zh") -> dict[str, Any]:
-    """The template's data: plain dicts and strings only (escaping is the template's job)."""
+def page_order(f: Finding) -> tuple[int, int, str]:
+    """A file's findings on the page: errors first, then warnings, then infos, each by line (so the
+    first screen shows what must be fixed, not 20 "/" warnings before a missing section)."""
+    line, _, rule = sort_key(f)
+    return (-SEVERITY_RANK[f.severity], line, rule)
+
+
+def build_context(
+    results: Sequence[FileResult],
+    *,
+    lang: str = "zh",
+    rules: Iterable[Rule] | None = None,
+    deadline_rollover: str = "none",
+) -> dict[str, Any]:
+    """The template's data: plain dicts and strings only (escaping is the template's job).
+
+    ``rules``: the rule set the run loaded (built-in plus a configuration's folders); by default
+    every rule loaded in this process (:func:`~xxgk_lint.check.rules.known_rules`).
+    """
     lang = lang if lang in UI else "zh"
     ui = UI[lang]
-    rules = {r.code: r for r in builtin_rules()}
+    rule_list = known_rules(rules or ())
+    rules_by_code = {r.code: r for r in rule_list}
     used: dict[str, Rule] = {}
     files = []
     for n, fr in enumerate(results, 1):
         findings = []
-        for i, f in enumerate(sorted(fr.findings, key=sort_key), 1):
-            rule = rules.get(f.rule)
+        for i, f in enumerate(sorted(fr.findings, key=page_order), 1):
+            rule = rules_by_code.get(f.rule)
             if rule:
                 used[rule.code] = rule
             where, caption = _where(f, fr.report, ui, lang)
@@ -455,7 +568,7 @@ def build_context(results: Sequence[FileResult], *, lang: str = "zh") -> dict[st
             {
                 "id": f"file-{n}",
                 "path": fr.path,
-                "meta": _meta(fr, ui),
+                "meta": _meta(fr, ui, timeliness(fr, rule_list, lang, deadline_rollover)),
                 "counts": counts,
                 "worst": {3: "error", 2: "warning", 1: "info"}.get(worst, "clean"),
                 "read_error": fr.read_error,
@@ -475,5 +588,12 @@ def build_context(results: Sequence[FileResult], *, lang: str = "zh") -> dict[st
     }
 
 
-def render_html(results: Sequence[FileResult], *, lang: str = "zh") -> str:
-    return _environment().get_template(TEMPLATE).render(**build_context(results, lang=lang))
+def render_html(
+    results: Sequence[FileResult],
+    *,
+    lang: str = "zh",
+    rules: Iterable[Rule] | None = None,
+    deadline_rollover: str = "none",
+) -> str:
+    context = build_context(results, lang=lang, rules=rules, deadline_rollover=deadline_rollover)
+    return _environment().get_template(TEMPLATE).render(**context)

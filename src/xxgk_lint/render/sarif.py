@@ -1,7 +1,8 @@
 """SARIF 2.1.0 output, shaped for GitHub code scanning.
 
-One run per invocation.  ``tool.driver.rules`` lists every built-in rule (so ``ruleIndex`` is the
-same in every run) plus a bare descriptor for any other rule code a finding names.  Locations:
+One run per invocation.  ``tool.driver.rules`` lists every built-in rule first (so ``ruleIndex`` is
+the same in every run), then every rule loaded from a configuration's ``rules:`` folders (full
+descriptors: summary, doc, examples), plus a bare descriptor for any other rule code a finding names.  Locations:
 
 - ``physicalLocation.artifactLocation.uri``: the path as given, forward slashes, percent-encoded
   (a relative reference with ``uriBaseId: %SRCROOT%``; an absolute path becomes a ``file://`` URI,
@@ -19,14 +20,14 @@ GitHub's upload action adds its own ``primaryLocationLineHash``.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 from urllib.parse import quote
 
 from xxgk_lint import __version__
 from xxgk_lint.check.findings import Finding, _jsonable
-from xxgk_lint.check.rules import FAMILIES, Rule, builtin_rules
+from xxgk_lint.check.rules import FAMILIES, Rule, builtin_rules, known_rules
 from xxgk_lint.pipeline import FileResult
 from xxgk_lint.read.document import Document
 
@@ -181,15 +182,26 @@ def _result(f: Finding, fr: FileResult, rule_index: dict[str, int]) -> dict[str,
     }
 
 
-def to_sarif(results: Sequence[FileResult], *, lang: str = "zh") -> dict[str, Any]:
+def rule_set(rules: Iterable[Rule] | None = None) -> list[Rule]:
+    """The rules to describe: the built-in ones first, in their order (so a built-in rule's
+    ``ruleIndex`` is the same in every run), then every other loaded rule (a configuration's
+    ``rules:`` folders) by code.  ``rules``: the run's rule set; by default every rule loaded in
+    this process (:func:`~xxgk_lint.check.rules.known_rules`)."""
+    builtin = list(builtin_rules())
+    codes = {r.code for r in builtin}
+    extra = [r for r in known_rules(rules or ()) if r.code not in codes]
+    return builtin + extra
+
+
+def to_sarif(results: Sequence[FileResult], *, lang: str = "zh", rules: Iterable[Rule] | None = None) -> dict[str, Any]:
     """The SARIF log as a JSON-ready dict."""
-    rules = [reporting_descriptor(r, lang) for r in builtin_rules()]
-    rule_index = {d["id"]: i for i, d in enumerate(rules)}
+    rules_out = [reporting_descriptor(r, lang) for r in rule_set(rules)]
+    rule_index = {d["id"]: i for i, d in enumerate(rules_out)}
     for fr in results:
         for f in fr.findings:
             if f.rule not in rule_index:
-                rule_index[f.rule] = len(rules)
-                rules.append(_bare_descriptor(f.rule))
+                rule_index[f.rule] = len(rules_out)
+                rules_out.append(_bare_descriptor(f.rule))
     return {
         "$schema": SARIF_SCHEMA_URI,
         "version": SARIF_VERSION,
@@ -200,7 +212,7 @@ def to_sarif(results: Sequence[FileResult], *, lang: str = "zh") -> dict[str, An
                         "name": "xxgk-lint",
                         "version": __version__,
                         "semanticVersion": __version__,
-                        "rules": rules,
+                        "rules": rules_out,
                     }
                 },
                 "language": _LANGUAGE.get(lang, "zh-CN"),
@@ -211,5 +223,5 @@ def to_sarif(results: Sequence[FileResult], *, lang: str = "zh") -> dict[str, An
     }
 
 
-def render_sarif(results: Sequence[FileResult], *, lang: str = "zh") -> str:
-    return json.dumps(to_sarif(results, lang=lang), ensure_ascii=False, indent=2) + "\n"
+def render_sarif(results: Sequence[FileResult], *, lang: str = "zh", rules: Iterable[Rule] | None = None) -> str:
+    return json.dumps(to_sarif(results, lang=lang, rules=rules), ensure_ascii=False, indent=2) + "\n"
