@@ -272,3 +272,16 @@ def test_a_kind_without_a_schema_loads_unchecked() -> None:
     text = "rules:\n  - code: T990\n    name: x\n    check: future_kind\n    params: {anything: 1}\n    summary: s\n    message: m\n"
     (rule,) = parse_rule_file(text, "future.yaml", ["future_kind"])
     assert rule.params == {"anything": 1}
+
+
+def test_configured_severity_beats_a_hit_level_severity(tmp_path: Path) -> None:
+    """N101 on seed 004 is a warning decided per hit (scope may differ); a configured severity still wins."""
+    from tests.conftest import SEED
+
+    cfg = tmp_path / "xxgk-lint.yaml"
+    cfg.write_text("severity: {N101: info}\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["check", "--format", "json", "--config", str(cfg), str(SEED["004"])])
+    found = [f for f in json.loads(r.output)["files"][0]["findings"] if f["rule"] == "N101"]
+    assert found and {f["severity"] for f in found} == {"info"}
+    r = CliRunner().invoke(main, ["check", "--format", "json", "--no-config", str(SEED["004"])])
+    assert {f["severity"] for f in json.loads(r.output)["files"][0]["findings"] if f["rule"] == "N101"} == {"warning"}

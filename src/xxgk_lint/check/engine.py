@@ -33,7 +33,7 @@ def to_finding(rule: Rule, hit: Hit, doc: Document, lang: str, severity: str | N
     values: dict[str, Any] = {"code": rule.code, **hit.values}
     return Finding(
         rule=rule.code,
-        severity=(hit.severity or severity or rule.severity),  # type: ignore[arg-type]
+        severity=(severity or hit.severity or rule.severity),  # type: ignore[arg-type]  # a configured override wins
         message=fill(
             rule.text(f"message:{hit.message}" if hit.message else "message", lang)
             or rule.text("message", lang),
