@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -218,6 +219,26 @@ def _is_table_line(line: str) -> bool:
     return line.count("|") >= 1 and line.rstrip().endswith("|")
 
 
+def blocks(text: str) -> Iterator[str | list[list[str]]]:
+    """The report text as paragraphs (a line, str) and tables (consecutive ``|`` lines, as rows of cells)."""
+    table: list[list[str]] = []
+    for line in text.split("\n"):
+        if _is_table_line(line):
+            table.append([c.strip() for c in line.rstrip().rstrip("|").split("|")])
+            continue
+        if table:
+            yield table
+            table = []
+        yield line
+    if table:
+        yield table
+
+
+def _padded(table: list[list[str]]) -> list[list[str]]:
+    width = max(len(r) for r in table)
+    return [r + [""] * (width - len(r)) for r in table]
+
+
 def to_html(text: str, title: str) -> str:
     from html import escape
 
@@ -226,24 +247,13 @@ def to_html(text: str, title: str) -> str:
         f"<title>{escape(title)}</title></head><body><div class=\"article\">",
         f"<h1>{escape(title)}</h1>",
     ]
-    table: list[str] = []
-
-    def flush() -> None:
-        if table:
-            out.append("<table>")
-            for row in table:
-                cells = [c.strip() for c in row.rstrip().rstrip("|").split("|")]
-                out.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")
-            out.append("</table>")
-            table.clear()
-
-    for line in text.split("\n"):
-        if _is_table_line(line):
-            table.append(line)
-        else:
-            flush()
-            out.append(f"<p>{escape(line)}</p>")
-    flush()
+    for b in blocks(text):
+        if isinstance(b, str):
+            out.append(f"<p>{escape(b)}</p>")
+            continue
+        out.append("<table>")
+        out.extend("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>" for cells in b)
+        out.append("</table>")
     out.append("</div></body></html>")
     return "\n".join(out)
 
@@ -252,49 +262,29 @@ def to_docx(text: str, path: Path) -> None:
     import docx
 
     d = docx.Document()
-    table: list[list[str]] = []
-
-    def flush() -> None:
-        if table:
-            width = max(len(r) for r in table)
-            t = d.add_table(rows=len(table), cols=width)
-            for row, values in zip(t.rows, table, strict=True):  # (t.cell(r, c) is quadratic)
-                for cell, val in zip(row.cells, values, strict=False):
-                    cell.text = val
-            table.clear()
-
-    for line in text.split("\n"):
-        if _is_table_line(line):
-            table.append([c.strip() for c in line.rstrip().rstrip("|").split("|")])
-        else:
-            flush()
-            d.add_paragraph(line)
-    flush()
+    for b in blocks(text):
+        if isinstance(b, str):
+            d.add_paragraph(b)
+            continue
+        t = d.add_table(rows=len(b), cols=max(len(r) for r in b))
+        for row, values in zip(t.rows, b, strict=True):  # (t.cell(r, c) is quadratic)
+            for cell, val in zip(row.cells, values, strict=False):
+                cell.text = val
     d.save(str(path))
 
 
 def to_md(text: str, title: str) -> str:
     """Markdown: a title heading, paragraphs, and each table as a GFM table (its first row the header)."""
     out = [f"# {title}", ""]
-    table: list[list[str]] = []
-
-    def flush() -> None:
-        if table:
-            width = max(len(r) for r in table)
-            rows = [r + [""] * (width - len(r)) for r in table]
-            out.append("| " + " | ".join(rows[0]) + " |")
-            out.append("|" + "---|" * width)
-            out.extend("| " + " | ".join(r) + " |" for r in rows[1:])
-            out.append("")
-            table.clear()
-
-    for line in text.split("\n"):
-        if _is_table_line(line):
-            table.append([c.strip() for c in line.rstrip().rstrip("|").split("|")])
-        else:
-            flush()
-            out.extend([line, ""] if line.strip() else [])
-    flush()
+    for b in blocks(text):
+        if isinstance(b, str):
+            out.extend([b, ""] if b.strip() else [])
+            continue
+        rows = _padded(b)
+        out.append("| " + " | ".join(rows[0]) + " |")
+        out.append("|" + "---|" * len(rows[0]))
+        out.extend("| " + " | ".join(r) + " |" for r in rows[1:])
+        out.append("")
     return "\n".join(out) + "\n"
 
 
@@ -319,24 +309,16 @@ def to_pdf(text: str, path: Path) -> None:
     body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=10, leading=15, wordWrap="CJK")
     cell = ParagraphStyle("cell", fontName=PDF_FONT, fontSize=6.5, leading=8, wordWrap="CJK")
     story: list[object] = []
-    table: list[list[str]] = []
-
-    def flush() -> None:
-        if table:
-            width = max(len(r) for r in table)
-            data = [[Paragraph(escape(c), cell) if c else "" for c in r + [""] * (width - len(r))] for r in table]
-            story.append(Table(data, colWidths=[495.0 / width] * width, style=[("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
-            story.append(Spacer(1, 4))
-            table.clear()
-
-    for line in text.split("\n"):
-        if _is_table_line(line):
-            table.append([c.strip() for c in line.rstrip().rstrip("|").split("|")])
-        else:
-            flush()
-            if line.strip():
-                story.append(Paragraph(escape(line), body))
-    flush()
+    for b in blocks(text):
+        if isinstance(b, str):
+            if b.strip():
+                story.append(Paragraph(escape(b), body))
+            continue
+        rows = _padded(b)
+        width = len(rows[0])
+        data = [[Paragraph(escape(c), cell) if c else "" for c in r] for r in rows]
+        story.append(Table(data, colWidths=[495.0 / width] * width, style=[("GRID", (0, 0), (-1, -1), 0.5, colors.black)]))
+        story.append(Spacer(1, 4))
     SimpleDocTemplate(str(path), pagesize=A4, leftMargin=50, rightMargin=50, topMargin=50, bottomMargin=50).build(story)
 
 
