@@ -145,6 +145,63 @@ def test_mixed_layouts_are_checked_table_by_table() -> None:
     assert t.cell("other_overdue_correction", "total").value == 1
     assert r.report.tables["active"].cell("procurement", "projects").value == 5
     # a wrong total in the mixed table is still found, against the 2021 rows
-    bad = mixed.replace("(七)总计 | 20 | 3 | 1 | 0 | 1 | 0 | 25 |", "(七)总计 | 20 | 3 | 1 | 0 | 1 | 0 | 26 |")
+    bad = mixed.replace(
+        "(七)总计 | 20 | 3 | 1 | 0 | 1 | 0 | 25 |", "(七)总计 | 20 | 3 | 1 | 0 | 1 | 0 | 26 |"
+    )
     t202 = [f for f in lint_text(bad, "mixed.txt").findings if f.rule == "T202"]
     assert [(f.expected, f.actual) for f in t202] == [(25, 26)]
+
+
+def test_reverse_mix_2021_table_two_with_the_2019_table_three() -> None:
+    """The 2021 table 二 with the 2019 table 三 (one (六)其他处理 row with its numbers).  The 2019
+    table 三 has no label the 2021 one lacks, so the labels alone kept it in the 2021 layout: two
+    T002 (missing split rows), T004 and skipped T202/T203.  The whole row with numbers is read as the
+    2019 layout now: clean, and a wrong total is still found against the 2019 rows."""
+    c19 = CLEAN_2019.read_text(encoding="utf-8").splitlines()
+    c21 = CLEAN_2021.splitlines()
+    single = c19.index("(六)其他处理 | 0 | 0 | 1 | 0 | 0 | 0 | 1 |")
+    split = [i for i, line in enumerate(c21) if "其他处理" in line][0]
+    assert c21[split + 3].startswith("(七)总计")
+    mixed = "\n".join([*c21[:split], c19[single], *c21[split + 3 :]])
+    r = lint_text(mixed, "mixed.txt")
+    assert (r.report.template, r.report.report_year) == ("gov-2021", 2022)
+    assert r.report.template_reason == "layout:gov-2021;tables:requests=gov-2019"
+    assert r.findings == [], [(f.rule, f.message) for f in r.findings]
+    t = r.report.tables["requests"]
+    assert t.cell("other", "total").value == 1
+    assert r.report.tables["active"].cell("fees", "fee_amount").decimals == 1  # table 二 stays 2021
+    bad = mixed.replace(
+        "(七)总计 | 20 | 3 | 1 | 0 | 1 | 0 | 25 |", "(七)总计 | 20 | 3 | 1 | 0 | 1 | 0 | 26 |"
+    )
+    t202 = [f for f in lint_text(bad, "mixed.txt").findings if f.rule == "T202"]
+    assert [(f.expected, f.actual) for f in t202] == [(25, 26)]
+
+
+def test_a_2021_table_three_is_not_mistaken_for_the_2019_one() -> None:
+    """The caption row of the 2021 split ("(六)其他处理 | 1.申请人……") carries a label, not numbers."""
+    from xxgk_lint.parse import per_table_layouts
+    from xxgk_lint.parse.template import get_template
+    from xxgk_lint.read.text import read_text
+
+    assert per_table_layouts(get_template("gov-2021"), read_text(CLEAN_2021, "c.txt")) == {}
+    c19 = CLEAN_2019.read_text(encoding="utf-8")
+    assert per_table_layouts(get_template("gov-2019"), read_text(c19, "c.txt")) == {}
+
+
+def test_split_rows_under_other_punctuation_keep_the_2021_layout() -> None:
+    """A 2021 table 三 whose (六)其他处理 caption row carries a subtotal and whose sub-rows use ","
+    for "、": the sub-rows are there, so it is not read as the 2019 single row."""
+    from xxgk_lint.parse import per_table_layouts
+    from xxgk_lint.parse.template import get_template
+    from xxgk_lint.read.text import read_text
+
+    lines = CLEAN_2021.splitlines()
+    split = [i for i, line in enumerate(lines) if "其他处理" in line][0]
+    sub1 = lines[split].split(" | ", 1)[1].replace("、", ",")
+    lines[split : split + 2] = [
+        "(六)其他处理 | 0 | 0 | 1 | 0 | 0 | 0 | 1 |",
+        sub1,
+        lines[split + 1].replace("、", ","),
+    ]
+    text = "\n".join(lines)
+    assert per_table_layouts(get_template("gov-2021"), read_text(text, "c.txt")) == {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -38,16 +39,38 @@ def template_outdated(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     )
 
 
+# a bracketed placeholder of a skeleton or drafting template (【此处填写上年度问题整改情况】, 【请写明:……】):
+# it names the duty, so it must not satisfy it
+_PLACEHOLDER = re.compile(r"【[^【】]{0,200}】")
+
+
 def _scope_text(ctx: CheckContext, scope: str) -> tuple[str, int | None, str | None] | None:
-    """The text a content duty is looked for in: the whole report or one section (by key)."""
+    """The text a content duty is looked for in: the whole report or one section (by key).  A
+    section's own heading is left out (五、存在的主要问题及改进情况 would satisfy 改进情况 by itself);
+    text after the heading on the same line is kept."""
     report = ctx.report
     if scope == "report":
         return "\n".join(t for _, t in report.paragraphs), None, None
     for sec in report.sections.values():
         if sec.key == scope:
             blocks = [report.blocks[i] for i in sec.block_indexes]
-            return "\n".join(b.text for b in blocks), sec.line, sec.ordinal
+            texts = [b.text for b in blocks]
+            h = sec.heading
+            if texts and h is not None and blocks[0].line == h.line:
+                at = texts[0].find(h.title) if h.title else -1
+                texts[0] = texts[0][at + len(h.title) :] if at >= 0 else ""
+            return "\n".join(texts), sec.line, sec.ordinal
     return None
+
+
+def duty_text(text: str, ignore: list[str] | tuple[str, ...] = ()) -> str:
+    """Normalised text a duty's keywords are searched in: placeholders in 【】 and the ``ignore``
+    phrases (longest first: "与上年相比" names no previous-year problem) removed."""
+    t = norm(_PLACEHOLDER.sub("", text))
+    for phrase in sorted((norm(str(p)) for p in ignore), key=len, reverse=True):
+        if phrase:
+            t = t.replace(phrase, "\u3000")
+    return t
 
 
 @check("content_keywords")
@@ -55,7 +78,8 @@ def content_keywords(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Every group in params.groups needs one of its words in the scope (report or a section).
 
     params: scope (report | section key), kinds (entity kinds it applies to, empty = all),
-    groups: list of {name: {zh,en}, any: [words]}.
+    groups: list of {name: {zh,en}, any: [words]}, ignore: phrases that do not count (removed
+    before the search).  Bracketed placeholders (【……】) never count.
     """
     kinds = rule.params.get("kinds") or []
     if kinds and ctx.report.kind not in kinds:
@@ -65,7 +89,7 @@ def content_keywords(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     if got is None:
         return  # a missing section is S101's finding
     text, line, ordinal = got
-    t = norm(text)
+    t = duty_text(text, rule.params.get("ignore") or ())
     missing = []
     for group in rule.params.get("groups", []):
         words = [norm(str(w)) for w in group.get("any", [])]

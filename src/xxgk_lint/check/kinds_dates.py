@@ -58,7 +58,9 @@ def next_workday(d: date) -> date:
     return d
 
 
-def _regime_deadline(ctx: CheckContext, rule: Any, year: int) -> tuple[date, date, dict[str, Any], str] | None:
+def _regime_deadline(
+    ctx: CheckContext, rule: Any, year: int
+) -> tuple[date, date, dict[str, Any], str] | None:
     """(statutory deadline, deadline after any rollover, regime, kind used) for a report year."""
     regime = regime_for(year, rule.params.get("regimes", []))
     if regime is None:
@@ -79,7 +81,11 @@ def deadline_year(report: Any) -> int | None:
     from xxgk_lint.parse import REPORT_YEAR_GIVEN
 
     year = report.report_year
-    if year is None or year != report.title_year or any(n.startswith(REPORT_YEAR_GIVEN) for n in report.notes):
+    if (
+        year is None
+        or year != report.title_year
+        or any(n.startswith(REPORT_YEAR_GIVEN) for n in report.notes)
+    ):
         return year
     got = prose_year(report)
     pub = report.published_on
@@ -142,7 +148,10 @@ def deadline_unchecked(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     if report.published_on is None or report.report_year is not None:
         return  # no date: D102's note
     yield Hit(
-        values={"date": report.published_on.isoformat(), "source": _source_text(ctx, report.published_on_source)},
+        values={
+            "date": report.published_on.isoformat(),
+            "source": _source_text(ctx, report.published_on_source),
+        },
         line=report.signature_line if report.published_on_source == "signature" else None,
         actual=report.published_on.isoformat(),
         subject="report_year",
@@ -186,36 +195,87 @@ def date_before_year_end(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 MIN_MENTIONS = 3
+_SENTENCE = re.compile(r"[^。;;!?!?]+")
+_QUOTED = re.compile(r"《[^《》]*》")
+# a sentence about plans: its years are the years ahead, not the year reported on
+_PLAN = re.compile(r"将|计划|打算|拟|下一步|下步|明年|展望|要点")
+# a year named for comparison ("与2021年相比", "较2021年增长")
+_COMPARED = re.compile(r"(?:与|较|比|同比|对比)\s*$")
+# a sentence about the year reported on: "2022年,本机关……", "2022年度我局共……", "截至2022年底……"
+_DESCRIBES = re.compile(
+    r"^\s*(?:在|于)?((?:19|20)\d{2})\s*年(?:度)?(?:[,,、]|以来|全年|内|共|累计|我|本|全)"
+    r"|(?:截至|截止|到)\s*((?:19|20)\d{2})\s*年\s*(?:12\s*月|底|末)"
+)
+
+
+def _body_sentences(report: Any) -> Iterator[tuple[int, str, bool]]:
+    """(line, sentence, in the opening or 总体情况) of the body (the title line skipped), with
+    quoted document names (《……2021年……》) removed."""
+    overview = next((s for s in report.sections.values() if s.key == "overview"), None)
+    first = min((s.line for s in report.sections.values()), default=None)
+    overview_lines = (overview.line, overview.end_line) if overview else None
+    for n, (line, text) in enumerate(report.paragraphs[1:]):
+        if first is None:
+            head = n < 10
+        else:
+            head = line < first or (
+                overview_lines is not None and overview_lines[0] <= line <= overview_lines[1]
+            )
+        for m in _SENTENCE.finditer(_QUOTED.sub("", text)):
+            yield line, m.group(0), head
+
+
+def _year_counts(report: Any) -> tuple[Counter[int], Counter[int], dict[int, int]]:
+    """(mentions, descriptive mentions in the opening / 总体情况, first line) per year.  Years in plan
+    sentences, in comparisons and in quoted document names are not counted."""
+    counts: Counter[int] = Counter()
+    described: Counter[int] = Counter()
+    first_line: dict[int, int] = {}
+    for line, sentence, head in _body_sentences(report):
+        if _PLAN.search(sentence):
+            continue
+        for m in _YEAR.finditer(sentence):
+            if _COMPARED.search(sentence[: m.start()]):
+                continue
+            y = int(m.group(1))
+            counts[y] += 1
+            first_line.setdefault(y, line)
+        if head:
+            d = _DESCRIBES.search(sentence)
+            if d:
+                described[int(d.group(1) or d.group(2))] += 1
+    return counts, described, first_line
 
 
 def prose_year(report: Any, min_mentions: int = MIN_MENTIONS) -> tuple[int, int, int | None] | None:
     """(year, mentions, first line) the prose mainly describes, when that contradicts the title year.
 
     The most mentioned year counts when it has at least ``min_mentions`` mentions and the title year
-    fewer than half as many.  The year after the title year is normal in plans ("2023年,我局将……"),
-    so it contradicts the title only when the report is also dated after that year (a 2022 text
-    retitled 2021 and signed 2023-01-20)."""
+    fewer than half as many; years in plan sentences ("2023年,我局将……", "2023年工作打算"), in
+    comparisons ("与2021年相比") and in quoted document names are not counted.  The year after the
+    title year is also the year of the plans, so it contradicts the title only when the report says
+    it describes that year — in the opening or 总体情况 ("2022年,本机关……", "截至2022年底……", more
+    often than the title year) — or is dated after that year (a 2022 text retitled 2021 and signed
+    2023-01-20)."""
     ty = report.title_year
     if ty is None:
         return None
     cached = report._cache.get("dates.prose_year")
     if cached is not None and cached[0] == (ty, min_mentions, report.published_on, report.signature_date):
         return cached[1]
-    counts: Counter[int] = Counter()
-    first_line: dict[int, int] = {}
-    for line, text in report.paragraphs[1:]:
-        for m in _YEAR.finditer(text):
-            y = int(m.group(1))
-            counts[y] += 1
-            first_line.setdefault(y, line)
+    counts, described, first_line = _year_counts(report)
     result: tuple[int, int, int | None] | None = None
     if counts:
         (top, n), *_ = counts.most_common(1)
         if top != ty and n >= min_mentions and counts[ty] * 2 <= n:
             dated = report.published_on or report.signature_date
-            if top != ty + 1 or (dated is not None and dated.year > top):
+            says = described[top] > described[ty]
+            if top != ty + 1 or says or (dated is not None and dated.year > top):
                 result = (top, n, first_line.get(top))
-    report._cache["dates.prose_year"] = ((ty, min_mentions, report.published_on, report.signature_date), result)
+    report._cache["dates.prose_year"] = (
+        (ty, min_mentions, report.published_on, report.signature_date),
+        result,
+    )
     return result
 
 
@@ -233,7 +293,8 @@ def title_year_mismatch(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             "prose_year": top,
             "count": n,
             "deadline_note": ctx.t(
-                f";发布期限按正文所述的{top}年度核对", f"; the deadline is checked for {top}, the year the text describes"
+                f";发布期限按正文所述的{top}年度核对",
+                f"; the deadline is checked for {top}, the year the text describes",
             )
             if trusted
             else "",

@@ -110,6 +110,7 @@ SCHEMAS: dict[str, dict[str, Param]] = {
         "scope": Param("str", doc="report, or a section key"),
         "kinds": Param("list[str]", doc="entity kinds it applies to"),
         "groups": Param("list[mapping]", required=True, fields=_GROUP),
+        "ignore": Param("list[str]", doc="phrases that satisfy no group (removed before the search)"),
     },
     # dates and deadlines (kinds_dates.py)
     "deadline": {

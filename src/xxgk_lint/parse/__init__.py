@@ -86,14 +86,63 @@ def _labels(spec: TableSpec) -> set[str]:
     return {strip_ordinal(w) for w in words if strip_ordinal(w)}
 
 
+_NUMBERISH = re.compile(r"^(?:[+-]?\d+(?:\.\d+)?|/|-|—|无)$")
+
+
+def _row_cells(doc: Document) -> list[list[str]]:
+    """The rows of the document's tables and flattened-row lines, as normalised non-empty cells."""
+    rows: list[list[str]] = []
+    for b in doc.blocks:
+        if b.kind == "table":
+            rows.extend([norm(c.text) for c in r.cells if c.text and not c.spanned] for r in b.rows)
+            continue
+        t = b.text.strip()
+        if len(t) <= MAX_ROW_LINE and not _SENTENCE_PUNCT.search(norm(t)):
+            rows.append([norm(p) for p in t.split()])
+    return [[c for c in r if c] for r in rows]
+
+
+def _leaf_rows_written(spec: TableSpec, other: TableSpec, doc: Document) -> bool:
+    """The document writes as one row with numbers a row the chosen layout splits into sub-rows and
+    the other layout keeps whole: the 2019 "(六)其他处理 | 0 | 0 | 1 | …" in a report otherwise in
+    the 2021 layout, where (六)其他处理 is only the caption of three sub-rows.  A layout difference no
+    label of the other layout's own shows (its labels are all in the chosen one too)."""
+    leaves = {r.key for r in other.all_rows()} - {r.parent for r in other.all_rows() if r.parent}
+    split = [k for k in spec.row_groups if k in leaves]
+    groups = {strip_ordinal(norm(spec.row_groups[k])) for k in split}
+    if not groups:
+        return False
+    rows = _row_cells(doc)
+    # the sub-rows written, if under slightly other words ("、" or ","): the split layout after all
+    heads = {
+        x[:6]
+        for r in spec.all_rows()
+        if r.parent in split
+        for x in [strip_ordinal(norm(r.label))]
+        if len(x) >= 6
+    }
+    if any(strip_ordinal(c)[:6] in heads for cells in rows for c in cells):
+        return False
+    for cells in rows:
+        for i, c in enumerate(cells[:-1]):
+            if strip_ordinal(c) in groups:
+                rest = cells[i + 1 :]
+                if rest and all(_NUMBERISH.match(x) for x in rest) and any(x[-1].isdigit() for x in rest):
+                    return True
+    return False
+
+
 def per_table_layouts(tpl: Template, doc: Document) -> dict[str, str]:
     """Tables written in another template's layout than the one chosen: {table key: template id}.
 
     A report may mix layouts, e.g. the 2019 table 二 with the 2021 table 三 (其他处理 split in three
-    rows).  A table is checked against the other template's layout when more of the labels only that
-    layout has (for the same table) are present than labels only the chosen one has, and at least
-    two (or all, when it has fewer).  The report keeps the chosen template's id (so S201 and the
-    rules' ``templates:`` follow the main layout)."""
+    rows), or the reverse.  A table is checked against the other template's layout when more of the
+    labels only that layout has (for the same table) are present than labels only the chosen one
+    has, and at least two (or all, when it has fewer); or, when none of the chosen layout's own
+    labels are present, when a row the chosen layout splits is written whole with its numbers (the
+    2019 table 三 has no label of its own: its single (六)其他处理 row is the 2021 group caption).
+    The report keeps the chosen template's id (so S201 and the rules' ``templates:`` follow the
+    main layout)."""
     cells, tokens = table_texts(doc)
     out: dict[str, str] = {}
     for key, spec in tpl.tables.items():
@@ -105,7 +154,9 @@ def per_table_layouts(tpl: Template, doc: Document) -> dict[str, str]:
             own = sum(1 for w in own_labels - theirs_labels if _present(w, cells, tokens))
             theirs_only = theirs_labels - own_labels
             theirs = sum(1 for w in theirs_only if _present(w, cells, tokens))
-            if theirs > own and theirs >= min(2, len(theirs_only)):
+            if (theirs > own and theirs >= min(2, len(theirs_only))) or (
+                own == 0 and own_labels - theirs_labels and _leaf_rows_written(spec, other.tables[key], doc)
+            ):
                 out[key] = other.id
                 break
     return out
@@ -181,7 +232,10 @@ def parse_document(
     sections = match_sections(outline, blocks, tpl)
     tables = parse_tables(blocks, sections, tpl)
     agency = (
-        find_agency(title, paragraphs) or quoted_agency or doc.meta.get("agency") or self_named_agency(paragraphs)
+        find_agency(title, paragraphs)
+        or quoted_agency
+        or doc.meta.get("agency")
+        or self_named_agency(paragraphs)
     )
     # the kind: the option, else the agency's name, else the text's self-references (我局/我厅/我委/我办)
     kind = kind or classify_kind(agency, title) or first_person_kind(paragraphs)
