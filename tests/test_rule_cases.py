@@ -43,6 +43,10 @@ MUTATIONS: dict[str, tuple[Callable[[str], str], dict[str, object]]] = {
         _sub("五、存在的主要问题及改进情况", "五、存在问题及改进情况"),
         {"section": "五", "expected": "五、存在的主要问题及改进情况"},
     ),
+    "S104": (
+        _sub("一、总体情况", "一\uff0e总体情况"),
+        {"section": "一", "severity": "info", "expected": "一、总体情况", "actual": "一\uff0e总体情况"},
+    ),
     "T001": (_drop_lines(r"^行政复议 \| 行政诉讼", 4), {"table": "reviews", "section": "四"}),
     "T002": (_drop_lines(r"^\(二\)部分公开"), {"table": "requests", "cell": "partial"}),
     "T003": (_drop_lines(r"^商业企业 \|"), {"table": "requests", "cell": "*.commercial"}),
@@ -54,6 +58,15 @@ MUTATIONS: dict[str, tuple[Callable[[str], str], dict[str, object]]] = {
     "T006": (
         _sub("(六)其他处理 |", "其中:网上申请 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |\n(六)其他处理 |"),
         {"table": "requests", "actual": "其中:网上申请"},
+    ),
+    "T007": (
+        _sub("商业企业 |", "商\u3000业\u3000企\u3000业 |"),
+        {
+            "cell": "*.commercial",
+            "severity": "info",
+            "expected": "商业企业",
+            "actual": "商\u3000业\u3000企\u3000业",
+        },
     ),
     "T101": (
         _sub("规章 | 0 | 0 | 0 |", "规章 | / | - | 0 |"),

@@ -7,10 +7,15 @@ template data, never from here.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 from xxgk_lint.check.context import CheckContext, CheckFn, Hit
+from xxgk_lint.check.rules import fill
+from xxgk_lint.parse.model import LabelMatch
+from xxgk_lint.parse.outline import written_heading
 from xxgk_lint.parse.tables import overfull_rows
 from xxgk_lint.parse.template import ColumnSpec, TableSpec, cache_by_identity
 
@@ -103,6 +108,174 @@ def heading_wording(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             actual=h.text,
             subject=s.key,
         )
+
+
+# ------------------------------------------------------------------ width and spacing variants
+# Headings and labels are matched after NFKC and with whitespace removed, so 一．总体情况 or
+# “商 业 企 业” count as the template's own wording (S103/T004/T005 stay quiet); these helpers
+# say what the written form has that the template's does not.
+
+
+def _squash(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _odd_forms(text: str, both_widths: str) -> list[str]:
+    """Characters NFKC would change (full-width letters and digits, half-width or small forms,
+    compatibility characters), in order and once each; a full-width form of one of the ASCII
+    characters in ``both_widths`` (the template is stored with ASCII punctuation, reports write
+    either: “(” or “\uff08”) is no variant."""
+    out: list[str] = []
+    for c in text:
+        if c.isspace() or c in out:
+            continue
+        n = unicodedata.normalize("NFKC", c)
+        if n != c and n not in both_widths:
+            out.append(c)
+    return out
+
+
+def _space_names(runs: list[str], ctx: CheckContext) -> str:
+    names = {
+        "\u3000": ctx.t("全角空格", "ideographic space"),
+        "\u00a0": ctx.t("不换行空格", "no-break space"),
+    }
+    found = dict.fromkeys(names.get(c, ctx.t("空格", "space")) for r in runs for c in r)
+    return "、".join(found) if ctx.lang == "zh" else ", ".join(found)
+
+
+def _describe(rule: Any, ctx: CheckContext, issues: list[tuple[str, dict[str, str]]]) -> str:
+    """The rule's own words (params.issues) for each difference found, joined."""
+    texts = rule.params.get("issues") or {}
+    parts = []
+    for name, values in issues:
+        words = texts.get(name) or {}
+        parts.append(fill(words.get(ctx.lang) or words.get("zh") or name, values))
+    return ";".join(parts) if ctx.lang == "zh" else "; ".join(parts)
+
+
+def _quoted(chars: list[str], ctx: CheckContext) -> str:
+    return "、".join(f"“{c}”" for c in chars) if ctx.lang == "zh" else ", ".join(f"“{c}”" for c in chars)
+
+
+@check("heading_punctuation")
+def heading_punctuation(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Section headings whose wording and number are the template's (else S103 reports them) but
+    that are written with another separator after the number (params.separator), with spaces, or
+    with width variants of their characters."""
+    sep = rule.params.get("separator", "、")
+    both = rule.params.get("both_widths", "")
+    for s in ctx.report.sections.values():
+        h = s.heading
+        if h is None or not s.title_ok or h.ordinal != s.ordinal:
+            continue  # heading_wording's
+        w = written_heading(h)
+        if w is None:
+            continue
+        issues: list[tuple[str, dict[str, str]]] = []
+        if w.separator != sep:
+            issues.append(("separator", {"char": w.separator, "expected": sep}))
+        runs = re.findall(r"\s+", w.gap + w.title)
+        if runs:
+            issues.append(("space", {"spaces": _space_names(runs, ctx)}))
+        odd = _odd_forms(w.ordinal + w.title, both)
+        if odd:
+            issues.append(("width", {"chars": _quoted(odd, ctx)}))
+        if not issues:
+            continue
+        expected = f"{s.ordinal}{sep}{s.title_expected}"
+        yield Hit(
+            values={
+                "ordinal": s.ordinal,
+                "expected": expected,
+                "found": w.text,
+                "what": _describe(rule, ctx, issues),
+            },
+            line=h.line,
+            column=1,
+            section=s.ordinal,
+            expected=expected,
+            actual=w.text,
+            subject=s.key,
+        )
+
+
+# a label's leading ordinal as written, either width: (一) / 一、 / 1. (spaces inside allowed)
+_LABEL_ORDINAL = re.compile(
+    r"\s*(?:[(\uff08]\s*[一二三四五六七八九十0-9\uff10-\uff19]{1,3}\s*[)\uff09]"
+    r"|[一二三四五六七八九十]{1,3}\s*[、.,\uff0e\uff0c\uff64\ufe51]"
+    r"|[0-9\uff10-\uff19]{1,2}\s*[、.,\uff0e\uff0c\uff64\ufe51])"
+)
+
+
+def _stray_spaces(text: str, wrap_break: bool) -> list[str]:
+    """The whitespace runs inside a label that are variants.  With ``wrap_break`` one run of ASCII
+    whitespace splitting the label in two (本年新 公开数量) is read as the cell's line wrap: the
+    readers turn a line break inside a cell into a space, and the format's narrow header cells
+    wrap.  Ideographic or no-break spaces, several breaks (商 业 企 业), a break leaving a single
+    character (规 章) and a space at the ordinal ((一) 予以公开) are typed."""
+    runs = list(re.finditer(r"\s+", text))
+    if not runs:
+        return []
+    if wrap_break and len(runs) == 1:
+        run = runs[0]
+        m = _LABEL_ORDINAL.match(text)
+        at_ordinal = m is not None and run.start() <= m.end()
+        lone = min(run.start(), len(text) - run.end()) < 2  # 规 章: no line holds a single character
+        if run.group().isascii() and not at_ordinal and not lone:
+            return []
+    return [r.group() for r in runs]
+
+
+def _label_variants(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    both = rule.params.get("both_widths", "")
+    wrap_break = bool(rule.params.get("wrap_break", False))
+    for spec in _specs(ctx):
+        table = ctx.report.tables.get(spec.key)
+        if table is None:
+            continue
+        found: list[tuple[str, str, LabelMatch]] = [
+            *(("caption", k, m) for k, m in table.groups_found.items()),
+            *(("row", k, m) for k, m in table.rows_found.items()),
+            *(("column", k, m) for k, m in table.cols_found.items()),
+        ]
+        for which, key, m in found:
+            if not m.exact:
+                continue  # row_labels / column_labels report other wording
+            raw = m.found
+            issues: list[tuple[str, dict[str, str]]] = []
+            runs = _stray_spaces(raw, wrap_break)
+            if runs:
+                issues.append(("space", {"spaces": _space_names(runs, ctx)}))
+            odd = _odd_forms(raw, both)
+            if odd:
+                issues.append(("width", {"chars": _quoted(odd, ctx)}))
+            if not issues:
+                continue
+            # the template's label when the written one has all of it, else the written one corrected
+            # (a label written without its ordinal keeps that)
+            kept = "".join(raw.split()) if runs else raw
+            corrected = "".join(unicodedata.normalize("NFKC", c) if c in odd else c for c in kept)
+            expected = m.expected if _squash(raw) == _squash(m.expected) else corrected
+            yield Hit(
+                values={"expected": expected, "found": raw, "what": _describe(rule, ctx, issues)},
+                line=m.line,
+                column=m.column,
+                section=spec.section,
+                table=spec.key,
+                cell=f"*.{m.key}" if which == "column" else key,
+                expected=expected,
+                actual=raw,
+                subject=f"{which}:{key}",
+                message=None if which == "row" else which,
+            )
+
+
+@check("label_spacing")
+def label_spacing(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Row, caption and column labels that match the template's exactly once width and whitespace
+    are normalised, but are written with spaces or width variants."""
+    return _label_variants(ctx, rule)
 
 
 # ----------------------------------------------------------------------------------- tables

@@ -77,6 +77,20 @@ _REGIME = {
     ),
 }
 
+_BOTH_WIDTHS = Param(
+    "str", doc="ASCII characters whose full-width form is no variant (punctuation: “(” or “\uff08”)"
+)
+_ISSUES = Param(
+    "mapping",
+    required=True,
+    fields={
+        "separator": Param("lang", doc="another separator after the number ({char}, {expected})"),
+        "space": Param("lang", doc="whitespace in the text ({spaces})"),
+        "width": Param("lang", doc="full/half-width or compatibility forms ({chars})"),
+    },
+    doc="how each difference is named in the message ({what})",
+)
+
 SCHEMAS: dict[str, dict[str, Param]] = {
     # structure and tables (kinds.py)
     "required_sections": _NONE,
@@ -88,6 +102,18 @@ SCHEMAS: dict[str, dict[str, Param]] = {
     "row_labels": _NONE,
     "column_labels": _NONE,
     "unknown_rows": _NONE,
+    "heading_punctuation": {
+        "separator": Param("str", required=True, doc="the format's separator after a section's number"),
+        "both_widths": _BOTH_WIDTHS,
+        "issues": _ISSUES,
+    },
+    "label_spacing": {
+        "both_widths": _BOTH_WIDTHS,
+        "wrap_break": Param(
+            "bool", doc="one ASCII break inside a label is the cell's line wrap, not a variant"
+        ),
+        "issues": _ISSUES,
+    },
     "unplaced_values": _NONE,
     "excess_values": _NONE,
     "input_error": _NONE,

@@ -82,6 +82,47 @@ def _heading_parts(t: str) -> tuple[int, str, int, str] | None:
     return level, shown, number, title
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenHeading:
+    """A level-1 heading split as it is written (before any normalisation): its ordinal, the
+    character after it, the whitespace between that and the title, and the title's own text."""
+
+    ordinal: str
+    separator: str
+    gap: str
+    title: str
+
+    @property
+    def text(self) -> str:
+        """The heading as written, up to the end of its title (not the prose after it on its line)."""
+        return self.ordinal + self.separator + self.gap + self.title
+
+
+_WRITTEN_LEVEL1 = re.compile(r"([一二三四五六七八九十]{1,3})(\S)(\s*)")
+
+
+def _squash(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def written_heading(h: Heading) -> WrittenHeading | None:
+    """How a level-1 heading was written: :func:`parse_heading` reads the NFKC-normalised line and
+    keeps only its title, so width, separator and spacing variants (一．总体情况, 一、　总体情况)
+    parse like the template's own form; this recovers them from ``h.text``.  None when the line
+    does not split that way (not a level-1 heading)."""
+    if h.level != 1:
+        return None
+    m = _WRITTEN_LEVEL1.match(h.text)
+    if m is None:
+        return None
+    rest = h.text[m.end() :]
+    want = _squash(h.title)
+    for i in range(1, len(rest) + 1):
+        if _squash(rest[:i]) == want:
+            return WrittenHeading(ordinal=m.group(1), separator=m.group(2), gap=m.group(3), title=rest[:i])
+    return None
+
+
 class _BlockLexer(Lexer):
     """Feeds pre-classified blocks to the LALR parser of outline.lark."""
 
