@@ -4,11 +4,8 @@ Pipeline: ``read`` (file -> Document) -> ``parse`` (Document -> Report) -> ``che
 (Report + rules -> Findings) -> ``render`` (Findings -> text/JSON/SARIF/HTML).
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("xxgk-lint")
-except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
-    __version__ = "0.0.0"
+# The one place the version is written: pyproject.toml reads it from here (hatch's version
+# source), so the package need not import importlib.metadata (≈50 ms) at start-up.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

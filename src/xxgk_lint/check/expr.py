@@ -70,6 +70,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from xxgk_lint.data import data_path
+from xxgk_lint.larkcache import build_lark
 from xxgk_lint.parse.model import CellValue
 
 __all__ = [
@@ -520,7 +521,7 @@ def _one_key(s: Seg, b: dict[str, str]) -> str:
 @cache
 def _parser() -> Lark:
     grammar = data_path("grammars", "expr.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
+    return build_lark(grammar, "expr", propagate_positions=True, maybe_placeholders=False)
 
 
 _TERMINAL_NAMES = {

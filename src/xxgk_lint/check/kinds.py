@@ -16,7 +16,6 @@ from xxgk_lint.check.context import CheckContext, CheckFn, Hit
 from xxgk_lint.check.rules import fill
 from xxgk_lint.parse.model import LabelMatch
 from xxgk_lint.parse.outline import written_heading
-from xxgk_lint.parse.tables import overfull_rows
 from xxgk_lint.parse.template import ColumnSpec, TableSpec, cache_by_identity
 
 CHECKS: dict[str, CheckFn] = {}
@@ -613,12 +612,12 @@ def unplaced_values(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
 
 @check("excess_values")
 def excess_values(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
-    """Rows with more values than the format's columns: one hit per row, naming it (the table model
-    keeps only the values that fit, so the rows are found by reading the tables again)."""
+    """Rows with more values than the format's columns: one hit per row, naming it (the parser
+    keeps them on each table model, the extra values outside its cells)."""
     tpl = ctx.template
     if tpl is None or not ctx.report.tables:
         return
-    for row in overfull_rows(ctx.report.blocks, ctx.report.sections, tpl):
+    for row in (r for t in ctx.report.tables.values() for r in t.overfull):
         spec = tpl.tables.get(row.table)
         if spec is None:
             continue

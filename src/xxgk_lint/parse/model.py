@@ -76,6 +76,9 @@ class TableModel:
     row_lines: dict[str, int] = field(default_factory=dict)
     # sub-table (第二十条第(X)项) captions found, for table 二
     groups_found: dict[str, LabelMatch] = field(default_factory=dict)
+    # rows with more values than the format's columns (parse.tables.OverfullRow), the extra values
+    # not placed in ``cells``; kept so the T110 check need not read the tables again
+    overfull: list[Any] = field(default_factory=list)
 
     def cell(self, row: str, col: str) -> CellValue:
         return self.cells.get((row, col), MISSING)

@@ -20,6 +20,7 @@ from lark.exceptions import LarkError
 from lark.lexer import Lexer
 
 from xxgk_lint.data import data_path
+from xxgk_lint.larkcache import build_lark
 from xxgk_lint.parse.model import Heading, Section
 from xxgk_lint.parse.template import Template
 from xxgk_lint.parse.textnorm import cn_ordinal_value, norm, similarity, strip_trailing_punct
@@ -31,7 +32,7 @@ _SENTENCE_BREAK = re.compile(r"[。:;!?]")
 
 @cache
 def _heading_parser() -> Lark:
-    return Lark(data_path("grammars", "heading.lark").read_text(encoding="utf-8"), parser="lalr", cache=True)
+    return build_lark(data_path("grammars", "heading.lark").read_text(encoding="utf-8"), "heading")
 
 
 # What the first characters of a heading must be (heading.lark: CN_NUM SEP1 | "(" CN_NUM ")" |
@@ -136,11 +137,7 @@ class _BlockLexer(Lexer):
 
 @cache
 def _outline_parser() -> Lark:
-    return Lark(
-        data_path("grammars", "outline.lark").read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer=_BlockLexer,
-    )
+    return build_lark(data_path("grammars", "outline.lark").read_text(encoding="utf-8"), "outline", lexer=_BlockLexer)
 
 
 @dataclass(slots=True)

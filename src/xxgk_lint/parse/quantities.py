@@ -56,6 +56,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
 
 from xxgk_lint.data import data_path
+from xxgk_lint.larkcache import build_lark
 
 __all__ = [
     "DateMention",
@@ -299,7 +300,7 @@ def _alternatives(regexp: str) -> tuple[str, ...]:
 @cache
 def _grammar() -> _Grammar:
     text = data_path("grammars", "quantity.lark").read_text(encoding="utf-8")
-    parser = Lark(text, parser="lalr", start=["quantity", "date"], transformer=_Eval(), cache=True)
+    parser = build_lark(text, "quantity", start=["quantity", "date"], transformer=_Eval())
     terms = {t.name: t for t in parser.terminals}
     rx = {name: t.pattern.to_regexp() for name, t in terms.items()}
 

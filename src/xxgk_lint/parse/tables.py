@@ -13,6 +13,7 @@ from lark import Lark, Token, Tree
 from lark.lexer import Lexer
 
 from xxgk_lint.data import data_path
+from xxgk_lint.larkcache import build_lark
 from xxgk_lint.parse.model import CellValue, LabelMatch, Section, TableModel
 from xxgk_lint.parse.template import ColumnSpec, RowSpec, SubTable, TableSpec, Template, cache_by_identity
 from xxgk_lint.parse.textnorm import norm, similarity, strip_ordinal
@@ -180,9 +181,7 @@ class _RowLexer(Lexer):
 
 @cache
 def _table_parser() -> Lark:
-    return Lark(
-        data_path("grammars", "table.lark").read_text(encoding="utf-8"), parser="lalr", lexer=_RowLexer
-    )
+    return build_lark(data_path("grammars", "table.lark").read_text(encoding="utf-8"), "table", lexer=_RowLexer)
 
 
 def segment(parts: list[RowParts]) -> list[tuple[RowParts | None, list[RowParts]]]:
@@ -478,8 +477,8 @@ def _place(
 
 
 def read_table(spec: TableSpec, blocks: list[Block], overfull: list[OverfullRow] | None = None) -> TableModel:
-    """Read one template table from its blocks; rows with more values than their columns are
-    appended to ``overfull`` when it is given."""
+    """Read one template table from its blocks; rows with more values than their columns are kept
+    in ``table.overfull`` (and appended to ``overfull`` when it is given)."""
     first, last = blocks[0], blocks[-1]
     table = TableModel(key=spec.key, line=first.line, end_line=last.end_line, page=first.page)
     row_norms = _row_label_norms(spec)
@@ -523,7 +522,7 @@ def read_table(spec: TableSpec, blocks: list[Block], overfull: list[OverfullRow]
                 continue
             if p.kind == "VALUES" or (spec.layout == "flat" and p.kind == "DATA"):
                 if spec.layout == "flat" and p.values:
-                    _place_flat(table, spec, p, page, overfull)
+                    _place_flat(table, spec, p, page, table.overfull)
                 continue
             if p.kind != "DATA":
                 continue
@@ -576,9 +575,11 @@ def read_table(spec: TableSpec, blocks: list[Block], overfull: list[OverfullRow]
                 seen_data = True
             parent = rspec.parent
             table.rows_found[rspec.key] = _lm(rspec.key, label, rspec.label, exact)
-            _place(table, spec, rspec, p.values, p.row, page, overfull)
+            _place(table, spec, rspec, p.values, p.row, page, table.overfull)
     if spec.subtables:
         _flush_headers(spec, current_sub, pending, table)
+    if overfull is not None:
+        overfull.extend(table.overfull)
     return table
 
 
@@ -702,10 +703,9 @@ def parse_tables(
 
 
 def overfull_rows(blocks: list[Block], sections: dict[str, Section], template: Template) -> list[OverfullRow]:
-    """The rows of a report's tables that have more values than the format's columns.
-
-    The table model keeps only the values that fit the columns, so this reads the tables again
-    from the report's blocks, exactly as :func:`parse_tables` did, and collects the rows it cut."""
+    """The rows of a report's tables that have more values than the format's columns, read again
+    from the report's blocks exactly as :func:`parse_tables` did (a parsed report already has them
+    as each ``TableModel.overfull``; this is for callers holding only blocks)."""
     out: list[OverfullRow] = []
     parse_tables(blocks, sections, template, out)
     return out

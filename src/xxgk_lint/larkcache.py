@@ -1,0 +1,82 @@
+"""Build Lark parsers with their grammar analysis cached in a private directory.
+
+Lark's own ``cache=True`` writes a pickle to the system temporary directory and unpickles whatever
+file of that name it finds there on the next start.  On a shared machine (an oversight office's
+audit server) anyone can plant that file in ``/tmp`` and so run code as the user who runs
+xxgk-lint.  This module keeps the cache in the user's own cache directory instead, and uses it
+only when that directory belongs to the user and nobody else can write to it; otherwise the parser
+is built without a cache (slower start-up, same results).
+
+``XXGK_LINT_CACHE_DIR`` chooses the directory; ``XXGK_LINT_NO_CACHE=1`` turns the cache off.
+Lark checks a hash of the grammar and options before it uses a cached file, so an edited grammar
+is analysed afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark
+
+
+def _candidate() -> Path | None:
+    if os.environ.get("XXGK_LINT_NO_CACHE"):
+        return None
+    explicit = os.environ.get("XXGK_LINT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME")
+    if base:
+        return Path(base) / "xxgk-lint"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError):  # no home directory (some service accounts)
+        return None
+    return home / ".cache" / "xxgk-lint"
+
+
+def _private(path: Path) -> bool:
+    """The directory exists, is not a symlink, is owned by this user and writable by no one else."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+@cache
+def cache_dir() -> Path | None:
+    """The private cache directory (created mode 0700 when missing), or None when there is none."""
+    path = _candidate()
+    if path is None:
+        return None
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return path if _private(path) else None
+
+
+def build_lark(grammar: str, name: str, **options: Any) -> Lark:
+    """``Lark(grammar, parser="lalr", **options)``, cached under :func:`cache_dir` when it is usable.
+
+    ``name`` labels the cache file (one per grammar, Python version and grammar text)."""
+    directory = cache_dir()
+    if directory is None:
+        return Lark(grammar, parser="lalr", **options)
+    digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    path = directory / f"{name}-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.lark"
+    try:
+        return Lark(grammar, parser="lalr", cache=str(path), **options)
+    except Exception:  # a damaged cache file or an unwritable one: build without the cache
+        return Lark(grammar, parser="lalr", **options)
