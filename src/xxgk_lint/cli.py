@@ -178,6 +178,7 @@ def check(
     from xxgk_lint.check.rules import RuleFileError
     from xxgk_lint.config import ConfigError
     from xxgk_lint.pipeline import iter_inputs, lint_path
+    from xxgk_lint.read import SUPPORTED_SUFFIXES
 
     ctx = click.get_current_context()
 
@@ -203,8 +204,18 @@ def check(
     results = []
     thresholds: list[str] = []
     out_lang = cli["lang"] or "zh"
+    inputs = list(iter_inputs(paths))
+    if not inputs:
+        shown = ", ".join(str(p) for p in paths)
+        click.echo(
+            f"xxgk-lint: {shown}: no report files found (looked for {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+            if out_lang == "en"
+            else f"xxgk-lint: {shown}:未找到报告文件(查找的格式:{' '.join(sorted(SUPPORTED_SUFFIXES))})",
+            err=True,
+        )
+        sys.exit(2)
     try:
-        for cfg, files in group_by_config(list(iter_inputs(paths)), config, no_config):
+        for cfg, files in group_by_config(inputs, config, no_config):
             opts, file_fail_on = options_for(cfg, cli, pub)
             if opts.template not in _template_choices():
                 raise click.BadParameter(

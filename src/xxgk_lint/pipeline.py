@@ -14,7 +14,7 @@ from xxgk_lint.check.findings import Finding
 from xxgk_lint.check.rules import Rule, builtin_rules, fill, select_rules
 from xxgk_lint.parse import parse_document, report_template
 from xxgk_lint.parse.model import Report
-from xxgk_lint.read import SUPPORTED_SUFFIXES, read_path
+from xxgk_lint.read import WALKED_SUFFIXES, read_path
 from xxgk_lint.read.document import Document, ReadError
 
 
@@ -113,7 +113,9 @@ def lint_path(path: str | Path, opts: Options, rules: list[Rule] | None = None) 
 
 
 def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files as given, folders walked (supported suffixes only, sorted, symlink loops avoided)."""
+    """Files as given, folders walked (sorted, symlink loops avoided).  A walk yields the supported
+    formats and the Word formats we cannot read (.doc, .wps), so those get an E002 finding saying how
+    to convert them instead of being skipped in silence; hidden files (".name") are skipped."""
     seen: set[str] = set()
     for p in paths:
         path = Path(p)
@@ -122,7 +124,7 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
                 dirs.sort()
                 for name in sorted(files):
                     f = Path(root) / name
-                    if f.suffix.lower() in SUPPORTED_SUFFIXES and not name.startswith("."):
+                    if f.suffix.lower() in WALKED_SUFFIXES and not name.startswith("."):
                         key = str(f)
                         if key not in seen:
                             seen.add(key)
