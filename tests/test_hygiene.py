@@ -55,3 +55,30 @@ def test_mojibake() -> None:
         "发布各类政府信息1629条", "å‘布各ç±»æ”¿府信息1629条".encode().decode("latin-1", errors="replace")
     )
     assert h(lint_text(latin1, "x.txt"), "H104")
+
+
+def test_utf8_read_as_gbk_is_mojibake_with_the_recovered_text() -> None:
+    line = "发布各类政府信息1629条,主动公开政府信息情况良好。"
+    garbled = line.encode("utf-8").decode("gb18030", errors="replace").replace("\ufffd", "")
+    assert garbled.startswith("鍙戝竷")
+    f = h(lint_text(CLEAN.replace("共计信息33条。", garbled), "x.txt"), "H104")
+    assert len(f) == 1 and f[0].actual == garbled.split(",")[0][:20]
+    assert "发布各类政府信息" in f[0].expected
+    # with a replacement character left by the wrong decoding, the recovered text is still given
+    marked = line.encode("utf-8").decode("gb18030", errors="replace")
+    g = h(lint_text(CLEAN.replace("共计信息33条。", marked), "x.txt"), "H104")
+    assert len(g) == 1 and "发布各类政府信息" in g[0].expected
+
+
+def test_utf8_read_as_gbk_stays_quiet_on_real_chinese() -> None:
+    for code in ("000", "001", "002", "003", "004"):
+        assert not h(lint_file(SEED[code]), "H104"), code
+    assert not h(lint_file(FIXTURES / "clean-2021.txt"), "H104")
+
+
+def test_date_labels_are_not_lost_numbers() -> None:
+    """发布日期/受理日期/公开日期 end in the measure character 期 but lost no number."""
+    text = CLEAN.replace("共计信息33条。", "共计信息33条。发布日期:2021-01-20,受理日期和公开日期见附表,与上年同期相比持平。")
+    assert not h(lint_text(text, "x.txt"), "H103")
+    lost = CLEAN.replace("共计信息33条。", "共计信息33条。发布政策解读期,开通热线条。")
+    assert {x.actual for x in h(lint_text(lost, "x.txt"), "H103")} >= {"开通热线条"}

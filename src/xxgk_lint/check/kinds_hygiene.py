@@ -166,6 +166,39 @@ def _measure_finder(measures: tuple[str, ...], stops: str) -> Callable[[str], It
     return find
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CLAUSE = re.compile(r"[,，。;；:：!！?？、\s]+")
+
+
+def _utf8_read_as_gbk(text: str, min_recovered: int) -> tuple[str, str] | None:
+    """(the first garbled clause, the garbled clauses as they read when their characters are UTF-8
+    bytes that were decoded as GBK/GB18030: "鍙戝竷鍚勭被鏀垮簻" for "发布各类政府"), or None.  Re-encoding real Chinese as GB18030 and reading
+    the bytes as UTF-8 gives almost no Chinese characters (GBK byte pairs rarely form UTF-8's
+    three-byte sequences); mojibake gives back about two characters for every three of the line.
+    So, clause by clause, a clause counts when the Chinese characters that come back are at least a
+    third of its own (half the two-thirds expected), and the line when at least ``min_recovered``
+    come back in all."""
+    if len(_CJK.findall(text)) < min_recovered:
+        return None
+    out: list[str] = []
+    first = ""
+    got = 0
+    for piece in _CLAUSE.split(text):  # clause by clause: mojibake may be one clause of a long line
+        own = len(_CJK.findall(piece))
+        if own < min_recovered:
+            continue
+        try:
+            back = piece.encode("gb18030").decode("utf-8", errors="replace")
+        except UnicodeError:
+            continue
+        n = len(_CJK.findall(back))
+        if 3 * n >= own:
+            got += n
+            first = first or piece
+            out.append(back.replace("\ufffd", ""))
+    return (first, ",".join(out)) if got >= min_recovered else None
+
+
 @check("mojibake")
 def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Text decoded with the wrong encoding: known sequences, U+FFFD, UTF-8 read as Latin-1."""
@@ -173,12 +206,17 @@ def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     lead = set(str(rule.params.get("latin1_lead", "")))
     # a lead character followed by a C1/Latin-1 continuation character, counted at every position
     pair_re = re.compile("(?=[" + "".join(re.escape(c) for c in sorted(lead)) + "][\x80-\xbf])") if lead else None
+    min_recovered = int(rule.params.get("gbk_min_recovered", 0))
     count = 0
     for line, text, page in _lines(ctx):
         found = [m for m in markers if m in text]
         pairs = len(pair_re.findall(text)) if pair_re is not None else 0
         if pairs >= int(rule.params.get("min_latin1_pairs", 2)):
             found.append(text[:12])
+        garbled = _utf8_read_as_gbk(text, min_recovered) if min_recovered else None
+        recovered = garbled[1] if garbled else None
+        if garbled is not None and not found:
+            found.append(garbled[0])
         if not found:
             continue
         yield Hit(
@@ -186,6 +224,7 @@ def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             line=line,
             page=page,
             section=_section_of(ctx, line),
+            expected=recovered[:40] if recovered else None,
             actual=found[0][:20],
             subject=f"mojibake:{found[0][:20]}",
         )

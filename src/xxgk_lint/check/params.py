@@ -162,6 +162,7 @@ SCHEMAS: dict[str, dict[str, Param]] = {
         "markers": Param("list[str]"),
         "latin1_lead": Param("str"),
         "min_latin1_pairs": Param("int"),
+        "gbk_min_recovered": Param("int", doc="UTF-8 read as GBK: Chinese characters a line must give back (0 = off)"),
     },
     # relations (kinds_relations.py)
     "relation": {"assert": Param("relations", required=True), "report_unknown": Param("bool")},
