@@ -82,3 +82,49 @@ def test_date_labels_are_not_lost_numbers() -> None:
     assert not h(lint_text(text, "x.txt"), "H103")
     lost = CLEAN.replace("共计信息33条。", "共计信息33条。发布政策解读期,开通热线条。")
     assert {x.actual for x in h(lint_text(lost, "x.txt"), "H103")} >= {"开通热线条"}
+
+
+def _page(tmp_path, body: str, hidden: str = ""):  # type: ignore[no-untyped-def]
+    paras = "".join(f"<p>{line}</p>\n" for line in CLEAN.split("\n") if line and "|" not in line)
+    html = (
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>年度报告</title></head><body>\n'
+        f'{hidden}\n<div id="zoom">\n{paras}{body}</div></body></html>'
+    )
+    p = tmp_path / "page.html"
+    p.write_text(html, encoding="utf-8")
+    return lint_file(p)
+
+
+def test_spam_hidden_on_the_page_is_found_and_marked_hidden(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    r = _page(tmp_path, "", '<div style="display:none"><a href="http://x.example">澳门新葡京 百家乐</a></div>')
+    f = h(r, "H102")
+    assert len(f) == 1 and f[0].actual == ["百家乐", "澳门新葡京"] and f[0].line == 2
+    assert "(隐藏文字)" in f[0].message and f[0].section is None
+    en = [x for x in _page(tmp_path, "", '<div hidden>百家乐</div>').findings if x.rule == "H102"]
+    assert en and en[0].actual == ["百家乐"]
+    assert not h(_page(tmp_path, ""), "H102")  # the same page without the hidden div
+
+
+def test_link_farm_on_a_line_fires_h105() -> None:
+    farm = "www.bet-abc.com vip888.cc ag-casino.net 娱乐城官网"
+    f = h(lint_text(CLEAN.replace("共计信息33条。", "共计信息33条。\n" + farm), "x.txt"), "H105")
+    assert len(f) == 1 and f[0].severity == "error"
+    assert f[0].actual == ["www.bet-abc.com", "vip888.cc", "ag-casino.net"] and f[0].expected == 3
+
+
+def test_link_farm_in_hidden_text_needs_two_links(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    r = _page(tmp_path, "", '<div style="visibility:hidden"><a>88bet.vip</a> <a>xpj.cc</a></div>')
+    f = h(r, "H105")
+    assert len(f) == 1 and "(隐藏文字)" in f[0].message and f[0].actual == ["88bet.vip", "xpj.cc"]
+
+
+def test_government_links_and_file_names_are_not_a_link_farm() -> None:
+    lines = [
+        "本报告电子版可在昭通市人民政府门户网站(www.zt.gov.cn)和 http://xxgk.yn.gov.cn/ 查阅,也可关注 www.gov.cn。",
+        "附件:附件1.docx、附件2.pdf、统计表.xlsx、说明.doc",
+        "如对本报告有疑问,请发邮件至 zfxxgk@zt.gov.cn 或访问 www.example-news.com。",
+    ]
+    text = CLEAN.replace("共计信息33条。", "共计信息33条。\n" + "\n".join(lines))
+    assert not h(lint_text(text, "x.txt"), "H105")
+    for code in ("000", "001", "002", "003", "004"):
+        assert not h(lint_file(SEED[code]), "H105"), code

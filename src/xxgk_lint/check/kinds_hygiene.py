@@ -64,30 +64,102 @@ def _section_of(ctx: CheckContext, line: int) -> str | None:
     return None
 
 
+def _hidden(ctx: CheckContext) -> list[tuple[int, str, int | None]]:
+    """(line, text, None) of the text the page hid (display:none and the like; HTML only)."""
+    from xxgk_lint.read import hidden_lines
+
+    return [(line, text, None) for line, text in hidden_lines(ctx.doc)]
+
+
+def _where(ctx: CheckContext, hidden: bool) -> str:
+    return ctx.t("(隐藏文字)", " (hidden text)") if hidden else ""
+
+
 @check("phrases")
 def phrases(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
-    """Lines containing any of params.words (after width/space normalisation); one hit per line."""
+    """Lines containing any of params.words (after width/space normalisation); one hit per line.
+    With ``hidden: true`` the text a web page hid is searched too (marked as hidden text)."""
     words = [(w, norm(str(w))) for w in rule.params.get("words", [])]
     normed = _normed_lines(ctx)
     # the words anywhere in the report (a normalised line holds no newline, nor does a word), in order
     whole = _normed_text(ctx)
-    words = [(w, n) for w, n in words if n and n in whole]
+    hidden = _hidden(ctx) if rule.params.get("hidden") else []
+    hidden_normed = [norm(text) for _l, text, _p in hidden]
+    everywhere = whole + "\n" + "\n".join(hidden_normed)
+    words = [(w, n) for w, n in words if n and n in everywhere]
     if not words:
         return
     count = 0
-    for (line, text, page), t in zip(_lines(ctx), normed, strict=True):
+    places = [(x, t, False) for x, t in zip(_lines(ctx), normed, strict=True)]
+    places += [(x, t, True) for x, t in zip(hidden, hidden_normed, strict=True)]
+    for (line, text, page), t, is_hidden in places:
         found = [w for w, n in words if n in t]
         if not found:
             continue
         col = text.find(found[0])
         yield Hit(
-            values={"found": "、".join(found[:5]), "count": len(found)},
+            values={"found": "、".join(found[:5]), "count": len(found), "where": _where(ctx, is_hidden)},
             line=line,
             column=col + 1 if col >= 0 else None,
             page=page,
-            section=_section_of(ctx, line),
+            section=None if is_hidden else _section_of(ctx, line),
             actual=found[:5],
-            subject=",".join(found[:5]),
+            subject=("hidden:" if is_hidden else "") + ",".join(found[:5]),
+        )
+        count += 1
+        if count >= MAX_HITS:
+            return
+
+
+# a web address or a bare domain name ("www.example.com", "abc123.vip", "https://x.cc/a?b=1")
+_LINK = re.compile(
+    r"(?:https?://|www\.)[A-Za-z0-9\-._~%/?#=&:+]+|(?<![A-Za-z0-9@.\-])(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,12}(?![A-Za-z0-9])"
+)
+
+
+_FILE_EXTS = frozenset(
+    ["pdf", "doc", "docx", "xls", "xlsx", "et", "wps", "ppt", "pptx", "txt", "rtf", "csv", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "zip", "rar", "7z", "ofd", "html", "htm", "shtml", "xml", "json", "md"]
+)
+
+
+@check("link_farm")
+def link_farm(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """Lines crowded with web addresses that are not the government's own: the link farms hacked
+    pages carry.  ``min_links`` addresses on one line (not ending in one of ``own_suffixes``, e.g.
+    .gov.cn), or ``min_hidden_links`` in text the page hid; ``words`` (brand words) on the line count
+    as addresses too.  Rule data gives literal words only."""
+    p = rule.params
+    own = tuple(str(x).lower() for x in p.get("own_suffixes", []))
+    words = [norm(str(w)) for w in p.get("words", []) if str(w)]
+    min_links = int(p.get("min_links", 3))
+    min_hidden = int(p.get("min_hidden_links", 2))
+    count = 0
+    places = [(x, False) for x in _lines(ctx)] + [(x, True) for x in _hidden(ctx)]
+    for (line, text, page), is_hidden in places:
+        if "." not in text:
+            continue
+        links = []
+        for m in _LINK.finditer(text):
+            host = re.sub(r"^(?:https?://)", "", m.group(0).lower()).split("/", 1)[0].split("?", 1)[0]
+            if not host or "." not in host or host.rstrip(".").endswith(own) or host.replace(".", "").isdigit():
+                continue
+            if not m.group(0).lower().startswith(("http", "www.")) and host.rsplit(".", 1)[-1] in _FILE_EXTS:
+                continue  # "附件1.docx": a file name, not a domain
+            links.append(m.group(0))
+        t = norm(text)
+        brands = [w for w in words if w in t]
+        need = min_hidden if is_hidden else min_links
+        if len(links) + len(brands) < need or not links:
+            continue
+        shown = links[:3] + brands[:2]
+        yield Hit(
+            values={"found": "、".join(shown), "count": len(links), "where": _where(ctx, is_hidden)},
+            line=line,
+            page=page,
+            section=None if is_hidden else _section_of(ctx, line),
+            expected=need,
+            actual=links[:10],
+            subject=("hidden:" if is_hidden else "") + ",".join(links[:5]),
         )
         count += 1
         if count >= MAX_HITS:

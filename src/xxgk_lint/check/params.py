@@ -149,7 +149,16 @@ SCHEMAS: dict[str, dict[str, Param]] = {
     "title_year_mismatch": {"min_mentions": Param("int")},
     "signature_vs_page_date": _NONE,
     # hygiene (kinds_hygiene.py)
-    "phrases": {"words": Param("list[str]", required=True)},
+    "phrases": {
+        "words": Param("list[str]", required=True),
+        "hidden": Param("bool", doc="search the text a web page hid too (display:none and the like)"),
+    },
+    "link_farm": {
+        "min_links": Param("int", doc="foreign web addresses on one line that make a link farm"),
+        "min_hidden_links": Param("int", doc="the same, in text the page hid"),
+        "own_suffixes": Param("list[str]", doc="domain endings that are the government's own (.gov.cn)"),
+        "words": Param("list[str]", doc="brand words that count as addresses"),
+    },
     "garbled_numbers": {
         "verbs": Param("list[str]", required=True),
         "measures": Param("list[str]", required=True),

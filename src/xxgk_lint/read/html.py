@@ -552,11 +552,22 @@ def _hidden_text(body: HtmlElement) -> str:
 
     def add(text: str | None, line: int | None) -> bool:
         nonlocal chars
-        if not text or not text.strip():
+        if not text:
+            return True
+        if not text.strip():
+            # white space between two elements ("<a>x.cc</a> <a>y.cc</a>") still separates words
+            if "\n" not in text and line in by_line:
+                by_line[line].append(" ")
             return True
         lead = len(text) - len(text.lstrip())
+        trail = len(text) - len(text.rstrip())
         at = (line or 1) + text.count("\n", 0, lead)
-        for k, piece in enumerate(text.strip().split("\n")):
+        pieces = text.strip().split("\n")
+        for k, piece in enumerate(pieces):
+            if k == 0 and lead and "\n" not in text[:lead]:
+                piece = " " + piece
+            if k == len(pieces) - 1 and trail and "\n" not in text[len(text) - trail :]:
+                piece += " "
             by_line.setdefault(at + k, []).append(piece)
             chars += len(piece)
         return len(by_line) < MAX_HIDDEN_LINES and chars < MAX_HIDDEN_CHARS
