@@ -565,6 +565,21 @@ def test_pdf_pages_without_a_text_layer_are_noted(tmp_path: Path) -> None:
     assert "pages_without_text" not in read_path(p).meta
 
 
+def test_pdf_pages_without_a_text_layer_get_e009(tmp_path: Path) -> None:
+    from xxgk_lint.pipeline import Options, lint_path
+
+    p = tmp_path / "mixed.pdf"
+    other = "六、其他需要报告的事项。本机关本年度未收取信息处理费。"
+    build_lines_pdf(p, [_wrapped(BODY), [], [(56.0, other)], []], images=(2, 4))
+    f = [x for x in lint_path(p, Options()).findings if x.rule == "E009"]
+    assert len(f) == 1 and f[0].severity == "warning" and f[0].actual == [2, 4] and f[0].page == 2
+    assert "第 2、4 页" in f[0].message
+    en = [x for x in lint_path(p, Options(lang="en")).findings if x.rule == "E009"]
+    assert "page(s) 2, 4" in en[0].message
+    build_lines_pdf(p, [_wrapped(BODY), _wrapped(BODY)])
+    assert not [x for x in lint_path(p, Options()).findings if x.rule == "E009"]
+
+
 def test_pdf_page_and_time_caps(files: dict[tuple[str, str], Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(limits, "MAX_PDF_PAGES", 1)
     with pytest.raises(ReadError) as ei:

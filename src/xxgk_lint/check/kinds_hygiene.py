@@ -303,3 +303,22 @@ def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
         count += 1
         if count >= MAX_HITS:
             return
+
+
+@check("pages_without_text")
+def pages_without_text(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
+    """A PDF some of whose pages have no text layer (the reader lists them in the document's meta)."""
+    raw = str(ctx.doc.meta.get("pages_without_text") or "")
+    pages = [int(x) for x in raw.split(",") if x.strip().isdigit()]
+    if not pages:
+        return
+    shown = "、".join(str(n) for n in pages[:20]) + ("……" if len(pages) > 20 else "")
+    if ctx.lang == "en":
+        shown = ", ".join(str(n) for n in pages[:20]) + (", …" if len(pages) > 20 else "")
+    yield Hit(
+        values={"pages": shown, "count": len(pages)},
+        page=pages[0],
+        actual=pages[:50],
+        subject="pages:" + ",".join(str(n) for n in pages[:50]),
+    )
+

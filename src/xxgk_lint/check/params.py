@@ -153,6 +153,7 @@ SCHEMAS: dict[str, dict[str, Param]] = {
         "words": Param("list[str]", required=True),
         "hidden": Param("bool", doc="search the text a web page hid too (display:none and the like)"),
     },
+    "pages_without_text": _NONE,
     "link_farm": {
         "min_links": Param("int", doc="foreign web addresses on one line that make a link farm"),
         "min_hidden_links": Param("int", doc="the same, in text the page hid"),
