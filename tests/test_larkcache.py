@@ -72,3 +72,51 @@ def test_no_cache_switch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert larkcache.cache_dir() is None
     assert larkcache.build_lark(GRAMMAR, "t").parse("a").children
     assert not (tmp_path / "c").exists()
+
+
+def test_cached_value_is_reused_while_the_key_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = tmp_path / "cache"
+    monkeypatch.setenv("XXGK_LINT_CACHE_DIR", str(d))
+    calls: list[int] = []
+
+    def build() -> dict[str, int]:
+        calls.append(1)
+        return {"n": len(calls)}
+
+    assert larkcache.cached("v", "k1", build) == {"n": 1}
+    assert larkcache.cached("v", "k1", build) == {"n": 1} and len(calls) == 1  # read back
+    assert larkcache.cached("v", "k2", build) == {"n": 2}  # another key: built again
+    for f in d.glob("v-k1*"):
+        f.write_bytes(b"not a pickle")
+    assert larkcache.cached("v", "k1", build) == {"n": 3}  # damaged: built again
+    assert not list(d.glob(".v-*.tmp"))  # no temporary files left behind
+
+
+@posix_only
+def test_cached_value_is_never_read_from_a_shared_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pickle
+
+    d = tmp_path / "shared"
+    d.mkdir()
+    d.chmod(0o777)
+    monkeypatch.setenv("XXGK_LINT_CACHE_DIR", str(d))
+    planted = d / f"v-k1-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+    planted.write_bytes(pickle.dumps({"n": "planted"}))
+    assert larkcache.cached("v", "k1", lambda: {"n": "built"}) == {"n": "built"}
+
+
+def test_builtin_rules_from_the_cache_equal_a_fresh_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk_lint.check.kinds import CHECKS
+    from xxgk_lint.check.rules import builtin_rules, load_rule_dirs
+    from xxgk_lint.data import data_root
+
+    monkeypatch.setenv("XXGK_LINT_CACHE_DIR", str(tmp_path / "c"))
+    fresh = load_rule_dirs([data_root("rules")], CHECKS)
+    for _ in range(2):  # the first call writes the cache, the second reads it
+        builtin_rules.cache_clear()
+        got = builtin_rules()
+        assert [(r.code, r.check, r.severity, r.params.keys()) for r in got] == [
+            (r.code, r.check, r.severity, r.params.keys()) for r in fresh
+        ]
+    assert list((tmp_path / "c").glob("rules-*.pickle"))
+    builtin_rules.cache_clear()

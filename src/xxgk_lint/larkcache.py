@@ -1,4 +1,5 @@
-"""Build Lark parsers with their grammar analysis cached in a private directory.
+"""Build Lark parsers with their grammar analysis cached in a private directory (and cache other
+start-up work there: the validated built-in rule set, :func:`cached`).
 
 Lark's own ``cache=True`` writes a pickle to the system temporary directory and unpickles whatever
 file of that name it finds there on the next start.  On a shared machine (an oversight office's
@@ -14,15 +15,21 @@ is analysed afresh.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import pickle
 import stat
 import sys
+import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lark import Lark
+
+T = TypeVar("T")
 
 
 def _candidate() -> Path | None:
@@ -80,3 +87,31 @@ def build_lark(grammar: str, name: str, **options: Any) -> Lark:
         return Lark(grammar, parser="lalr", cache=str(path), **options)
     except Exception:  # a damaged cache file or an unwritable one: build without the cache
         return Lark(grammar, parser="lalr", **options)
+
+
+def cached(name: str, key: str, build: Callable[[], T]) -> T:
+    """``build()``, kept under :func:`cache_dir` as ``name-<key>.pickle`` and read back on the next
+    start while ``key`` (a hash of everything the result depends on) is the same.  The file is
+    read only from the private directory (see the module doc: the user alone can write there), is
+    written atomically, and anything wrong with it means ``build()`` runs again."""
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    path = directory / f"{name}-{key[:32]}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)  # noqa: S301 - a file in the user's private cache directory
+    except Exception:  # missing, damaged or stale (classes changed): build afresh
+        pass
+    value = build()
+    tmp = ""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except Exception:  # an unwritable cache costs only start-up time
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    return value

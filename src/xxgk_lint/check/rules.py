@@ -231,9 +231,26 @@ def known_rules(extra: Iterable[Rule] = ()) -> list[Rule]:
 
 @cache
 def builtin_rules() -> tuple[Rule, ...]:
-    from xxgk_lint.check.kinds import CHECKS
+    """The rules of the package's rules/ folder.  Loading and validating them (YAML, parameter
+    schemas, the relation expressions) is most of a one-report run's start-up, so the result is
+    kept in the private per-user cache (:mod:`xxgk_lint.larkcache`), keyed by the package version,
+    the check kinds and every rule file's bytes; editing a rule file invalidates it."""
+    import hashlib
 
-    return tuple(load_rule_dirs([data_root("rules")], CHECKS))
+    from xxgk_lint import __version__
+    from xxgk_lint.check.kinds import CHECKS
+    from xxgk_lint.larkcache import cached
+
+    folder = data_root("rules")
+    h = hashlib.sha256(f"{__version__}\0{','.join(sorted(CHECKS))}\0".encode())
+    try:
+        for path in sorted(folder.glob("*.y*ml")):
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return tuple(load_rule_dirs([folder], CHECKS))  # load_rule_dirs says what is wrong
+    rules = cached("rules", h.hexdigest(), lambda: tuple(load_rule_dirs([folder], CHECKS)))
+    _LOADED.update((r.code, r) for r in rules)
+    return rules
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
