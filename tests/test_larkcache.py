@@ -120,3 +120,38 @@ def test_builtin_rules_from_the_cache_equal_a_fresh_load(tmp_path: Path, monkeyp
         ]
     assert list((tmp_path / "c").glob("rules-*.pickle"))
     builtin_rules.cache_clear()
+
+
+def test_templates_from_the_cache_equal_a_fresh_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xxgk_lint.data import data_root
+    from xxgk_lint.parse.template import _read_templates, load_templates
+
+    monkeypatch.setenv("XXGK_LINT_CACHE_DIR", str(tmp_path / "c"))
+    fresh = _read_templates(sorted((data_root("grammars") / "templates").glob("*.yaml")))
+    try:
+        for _ in range(2):  # the first call writes the cache, the second reads it
+            load_templates.cache_clear()
+            got = load_templates()
+            assert got == fresh
+        assert list((tmp_path / "c").glob("templates-*.pickle"))
+    finally:
+        load_templates.cache_clear()
+
+
+def test_a_warm_check_run_does_not_import_yaml(tmp_path: Path) -> None:
+    """With the rules and templates cached, a check needs no YAML parser (start-up time)."""
+    import subprocess
+
+    sample = Path(__file__).parent / "fixtures" / "clean-2021.txt"
+    probe = (
+        "import sys\n"
+        "from xxgk_lint.cli import main\n"
+        f"sys.argv = ['xxgk-lint', 'check', {str(sample)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('YAML' if 'yaml' in sys.modules else 'NOYAML', file=sys.stderr)\n"
+    )
+    env = {**os.environ, "XXGK_LINT_CACHE_DIR": str(tmp_path / "c")}
+    env.pop("XXGK_LINT_NO_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True) for _ in range(2)]
+    assert runs[0].stderr.splitlines()[-1] == "YAML"  # the cold run builds the caches
+    assert runs[1].stderr.splitlines()[-1] == "NOYAML", runs[1].stderr

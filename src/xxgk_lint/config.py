@@ -26,8 +26,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 NAMES = ("xxgk-lint.yaml", ".xxgk-lint.yaml")
 KEYS = {"select", "ignore", "severity", "kind", "lang", "template", "fail-on", "deadline-rollover", "rules"}
 
@@ -169,6 +167,8 @@ def load_config(path: Path) -> Config:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(path, f"TOML error: {exc}") from None
         return parse_config(data, path, text)
+    import yaml  # here, not at the top: a run without a config file never needs it
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

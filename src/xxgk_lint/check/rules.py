@@ -9,8 +9,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from xxgk_lint.check.params import ParamError, strip_lines, validate_params
 from xxgk_lint.data import data_root
 
@@ -71,42 +69,44 @@ class Rule:
         return d.get(lang) or d.get("zh") or d.get("en") or ""
 
 
-_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
+@cache
+def _line_loader() -> Any:
+    """A SafeLoader (libyaml's when available: ~10x faster) that remembers the line of every
+    mapping, for error messages.  Built on first use: with the rule set cached, a check run
+    never imports yaml."""
+    import yaml
 
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class _LineLoader(_SafeBase):  # type: ignore[misc, valid-type]
-    """SafeLoader that remembers the line of every mapping (for error messages)."""
+    def node_line(node: Any) -> int:
+        return int(node.start_mark.line) + 1
 
+    def is_block(node: Any) -> bool:
+        return isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
 
-def _node_line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
+    def construct_mapping(loader: Any, node: Any) -> dict[str, Any]:
+        """The mapping plus ``__line__`` (its first line) and ``__lines__`` (the line of each value;
+        for a list, of each item; ``"<key>:block"`` tells a block scalar, whose text starts on the
+        next line)."""
+        mapping = base.construct_mapping(loader, node, deep=True)
+        lines: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = key_node.value
+            if isinstance(value_node, yaml.SequenceNode):
+                lines[key] = [node_line(n) for n in value_node.value]
+                lines[f"{key}:block"] = [is_block(n) for n in value_node.value]
+            else:
+                lines[key] = node_line(value_node)
+                lines[f"{key}:block"] = is_block(value_node)
+        mapping["__line__"] = node_line(node)
+        mapping["__lines__"] = lines
+        return mapping
 
-
-def _is_block(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    """The mapping plus ``__line__`` (its first line) and ``__lines__`` (the line of each value; for a
-    list, of each item; ``"<key>:block"`` tells a block scalar, whose text starts on the next line)."""
-    mapping = _SafeBase.construct_mapping(loader, node, deep=True)
-    lines: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            continue
-        key = key_node.value
-        if isinstance(value_node, yaml.SequenceNode):
-            lines[key] = [_node_line(n) for n in value_node.value]
-            lines[f"{key}:block"] = [_is_block(n) for n in value_node.value]
-        else:
-            lines[key] = _node_line(value_node)
-            lines[f"{key}:block"] = _is_block(value_node)
-    mapping["__line__"] = _node_line(node)
-    mapping["__lines__"] = lines
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    loader = type("_LineLoader", (base,), {})
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    return loader
 
 
 def _lang_map(value: Any, what: str, path: str, line: int | None, required: bool = True) -> dict[str, str]:
@@ -122,9 +122,11 @@ def _lang_map(value: Any, what: str, path: str, line: int | None, required: bool
 
 
 def parse_rule_file(text: str, path: str, known_checks: Iterable[str]) -> list[Rule]:
+    import yaml
+
     known = set(known_checks)
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        data = yaml.load(text, Loader=_line_loader())  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise RuleFileError(

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
-
-import yaml
 
 from xxgk_lint.data import data_root
 from xxgk_lint.parse.textnorm import norm
@@ -232,8 +231,29 @@ def _load(data: dict[str, Any]) -> Template:
 
 @cache
 def load_templates() -> dict[str, Template]:
+    """Every template of grammars/templates/, kept in the private per-user cache
+    (:mod:`xxgk_lint.larkcache`) keyed by the package version and the files' bytes, so a run with
+    an unchanged install neither imports yaml nor rebuilds the objects."""
+    import hashlib
+
+    from xxgk_lint import __version__
+    from xxgk_lint.larkcache import cached
+
+    paths = sorted((data_root("grammars") / "templates").glob("*.yaml"))
+    h = hashlib.sha256(__version__.encode() + b"\0")
+    try:
+        for path in paths:
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return _read_templates(paths)  # _read_templates says what is wrong
+    return cached("templates", h.hexdigest(), lambda: _read_templates(paths))
+
+
+def _read_templates(paths: list[Path]) -> dict[str, Template]:
+    import yaml
+
     out: dict[str, Template] = {}
-    for path in sorted((data_root("grammars") / "templates").glob("*.yaml")):
+    for path in paths:
         with path.open(encoding="utf-8") as fh:
             data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
         tpl = _load(data)
