@@ -597,3 +597,47 @@ def test_random_number_sentences_never_raise(pieces: list[str]) -> None:
     text = CLEAN.replace("(五)依申请公开情况。", "(五)依申请公开情况。" + sentence.replace("\n", ""), 1)
     r = lint_text(text, "random.txt")
     assert "E100" not in {f.rule for f in r.findings}, [f.message for f in r.findings if f.rule == "E100"]
+
+
+def _all_sentences() -> list[str]:
+    from xxgk_lint.read import read_path
+
+    out: list[str] = []
+    for path in [*SEED.values(), *sorted(FIXTURES.glob("*.txt"))]:
+        for block in read_path(path).blocks:
+            if block.kind == "paragraph":
+                out.extend(s.masked for s in analyse(block.text))
+    for base, defect, _ in CASES.values():  # the fire cases above, so every N1xx rule is exercised
+        for line in defect(base).splitlines():
+            if line.strip() and "|" not in line:
+                out.extend(s.masked for s in analyse(line.strip()))
+    return out
+
+
+def test_claim_probe_never_misses_a_sentence_a_pattern_matches() -> None:
+    """The per-rule probe (all patterns joined) lets the N1xx rules skip sentences; it must match
+    every masked sentence of the seeds and fixtures that any single pattern of the rule matches."""
+    from xxgk_lint.check.kinds_narrative import _probe, claims_of
+
+    sentences = _all_sentences()
+    assert len(sentences) > 200
+    for rule in builtin_rules():
+        if rule.check != "narrative_claims":
+            continue
+        pats = [p for c in claims_of(rule) for p in (*c.patterns, *c.none_patterns)]
+        probe = _probe(tuple(p.pattern for p in pats))
+        assert probe is not None, rule.code
+        hits = [s for s in sentences if any(p.search(s) for p in pats)]
+        assert hits, rule.code  # the corpus exercises the rule
+        assert all(probe.search(s) for s in hits), rule.code
+
+
+def test_claim_probe_is_off_for_patterns_it_cannot_join() -> None:
+    from xxgk_lint.check.kinds_narrative import _probe
+
+    assert _probe((r"(\w)\1",)) is None  # a back-reference counts groups
+    assert _probe((r"(?P<x>a)(?P=x)",)) is None
+    assert _probe(("(?i)abc",)) is None
+    assert _probe(()) is None
+    joined = _probe((r"(?P<a>收到)\d", r"(?P<a>公开)\d"))  # the same group name twice is fine once dropped
+    assert joined is not None and joined.search("公开3") and not joined.search("公开")
