@@ -177,7 +177,7 @@ def check(
 
     from xxgk_lint.check.rules import RuleFileError
     from xxgk_lint.config import ConfigError
-    from xxgk_lint.pipeline import iter_inputs, lint_path
+    from xxgk_lint.pipeline import iter_inputs, lint_path, settle
     from xxgk_lint.read import SUPPORTED_SUFFIXES
 
     ctx = click.get_current_context()
@@ -233,6 +233,7 @@ def check(
             for f in files:
                 results.append(lint_path(f, opts, rules))
                 thresholds.append(file_fail_on)
+                settle()
     except (ConfigError, RuleFileError) as exc:
         click.echo(f"xxgk-lint: {exc}", err=True)
         sys.exit(2)

@@ -112,6 +112,24 @@ def lint_path(path: str | Path, opts: Options, rules: list[Rule] | None = None) 
     return lint_document(doc, opts, rules)
 
 
+_settled = False
+
+
+def settle() -> None:
+    """Call once the first report of a run is done.  By then the long-lived objects (rules,
+    templates, the Lark parsers, compiled patterns) are all built; ``gc.freeze()`` moves them out
+    of the cycle collector's sight, so its collections during the rest of the run scan only what
+    each report makes (~10% of a batch's time otherwise).  Objects freed by reference counting are
+    freed as before; only cyclic garbage among the frozen objects would stay, and they are kept
+    for the whole run anyway."""
+    global _settled
+    if not _settled:
+        _settled = True
+        import gc
+
+        gc.freeze()
+
+
 def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Files as given, folders walked (sorted, symlink loops avoided).  A walk yields the supported
     formats and the Word formats we cannot read (.doc, .wps), so those get an E002 finding saying how

@@ -155,6 +155,10 @@ def audit_file(task: Task) -> Result:
         return error_record(task, f"audit: {tb}"), None, None
     finally:
         _done_here += 1
+        if _done_here == 1:
+            from xxgk_lint.pipeline import settle
+
+            settle()
         if _done_here % TRIM_EVERY == 0:
             trim_caches()
 

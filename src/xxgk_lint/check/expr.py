@@ -119,6 +119,10 @@ class CellSource(Protocol):
 
     ``rows(t)``/``cols(t)`` without a group return every key the table has (for a table made of
     sub-tables, the union of their columns); an unknown table returns ``[]``.
+
+    A source may also carry ``read_memo``, a dict the evaluator fills with each cell's interval
+    (or its status when it has no value) so that the relations of one report read a cell once;
+    a source whose values can change must not have one.
     """
 
     def cell(self, table: str, row: str, col: str) -> CellValue: ...
@@ -835,15 +839,21 @@ class _Evaluator:
         self.cells: dict[Cell, None] = {}
         self.unknown: dict[Cell, str] = {}
         self.notes: list[str] = []
+        self.memo: dict[Cell, Interval | str] | None = getattr(source, "read_memo", None)
 
     def read(self, cell: Cell) -> Interval | None:
         self.cells.setdefault(cell, None)
-        cv = self.source.cell(*cell)
-        v = cv.arithmetic_value()
-        if v is None:
-            self.unknown.setdefault(cell, cv.status)
+        got = self.memo.get(cell) if self.memo is not None else None
+        if got is None:
+            cv = self.source.cell(*cell)
+            v = cv.arithmetic_value()
+            got = cv.status if v is None else Interval.of_cell(v, cv.decimals)
+            if self.memo is not None:
+                self.memo[cell] = got
+        if isinstance(got, str):
+            self.unknown.setdefault(cell, got)
             return None
-        return Interval.of_cell(v, cv.decimals)
+        return got
 
     def values(self, n: Node) -> list[Interval | None]:
         """A node as a list of values: several for an @group / * reference, else one."""

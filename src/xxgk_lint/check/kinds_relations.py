@@ -20,6 +20,7 @@ class ReportCells:
         self.report = report
         self.template = template
         self._keys: dict[tuple[str, str, str | None], list[str]] = {}  # template keys by (rows|cols, table, group)
+        self.read_memo: dict[Any, Any] = {}  # the evaluator's per-cell intervals (a parsed report does not change)
 
     def cell(self, table: str, row: str, col: str) -> CellValue:
         t = self.report.tables.get(table)
