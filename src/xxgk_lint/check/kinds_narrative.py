@@ -40,7 +40,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from xxgk_lint.check import kinds_relations  # (a module: kinds_relations imports kinds, which imports this)
@@ -373,34 +372,12 @@ def narrative_claims(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     values = _Values(ctx)
     # a sentence without quantities can only match none_patterns (every pattern has its {NUM})
     negated = [c for c in claims if c.none_patterns]
-    probe = _probe(tuple(p.pattern for c in claims for p in (*c.patterns, *c.none_patterns)))
     for block, section, sentences, _groups, wholes in _part_groups_wholes(ctx):
         for s in sentences:
-            if probe is not None and probe.search(s.masked) is None:
-                continue  # no pattern of this rule can match: most sentences of a report
             used: set[int] = set()  # quantities claimed by an earlier claim of this rule
             taken: list[tuple[int, int]] = []  # masked spans matched by earlier claims / patterns
             for claim in claims if s.quantities else negated:
                 yield from _claim_hits(ctx, claim, values, s, block, section, used, taken, skip_before, wholes)
-
-
-_NO_PROBE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\(\?[aiLmsux]+\)")  # backrefs, conditionals, global flags
-
-
-_GROUP_NAME = re.compile(r"(?<!\\)\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
-
-
-@lru_cache(maxsize=64)
-def _probe(sources: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One regex that matches wherever any of ``sources`` matches (their alternation, group names
-    dropped): a sentence it misses needs no look at each claim.  None when the patterns cannot
-    be joined safely (back-references, conditionals or global flags of a user's rule file)."""
-    if not sources or any(_NO_PROBE.search(src) for src in sources):
-        return None
-    try:
-        return re.compile("|".join(f"(?:{_GROUP_NAME.sub('(?:', src)})" for src in sources))
-    except (re.error, RecursionError, OverflowError):
-        return None
 
 
 def _part_groups_wholes(
