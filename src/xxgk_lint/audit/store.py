@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -163,16 +164,24 @@ def scan_lines(path: Path, head: Callable[[bytes], tuple[str, T]], *, repair: bo
     return index, bad
 
 
+def shared(value: Any) -> Any:
+    """``sys.intern`` for the strings an index keeps per file: the rules version, the settings
+    hash and agency names repeat in every record, and a file's key and sha256 appear in both the
+    findings and the snapshot index; one copy each keeps a 100k-file index about half the size."""
+    return sys.intern(value) if isinstance(value, str) else value
+
+
 def _done(raw: bytes) -> tuple[str, Done]:
     meta = json.loads(raw)["audit"]
     # only what decides whether the file must be checked again, and what pairs its years (a tuple:
     # 100k of them stay small)
     pair = meta.get("continuity") or {}
+    g = meta.get
     done = Done(
-        meta.get("sha256"), meta.get("rules_version"), meta.get("settings"), meta.get("page"),
-        meta.get("agency"), meta.get("year"), meta.get("agency_id"), pair.get("sig") if isinstance(pair, dict) else None,
+        shared(g("sha256")), shared(g("rules_version")), shared(g("settings")), g("page"),
+        shared(g("agency")), g("year"), shared(g("agency_id")), pair.get("sig") if isinstance(pair, dict) else None,
     )
-    return meta["key"], done
+    return shared(meta["key"]), done
 
 
 def scan_jsonl(path: Path, *, repair: bool = True) -> tuple[dict[str, tuple[int, Done]], int]:

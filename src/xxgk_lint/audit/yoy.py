@@ -32,7 +32,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import IO, Any, NamedTuple
 
-from xxgk_lint.audit.store import Done, dumps, scan_lines
+from xxgk_lint.audit.store import Done, dumps, scan_lines, shared
 from xxgk_lint.compare.model import Cell, SectionText, Snapshot
 from xxgk_lint.parse.model import CellValue
 
@@ -164,7 +164,7 @@ class SnapRef(NamedTuple):
 def _snap_head(raw: bytes) -> tuple[str, tuple[str | None, str | None, str | None]]:
     i = raw.find(_SNAP_MARK)  # only the small "audit" head is parsed
     head = json.loads(raw[:i] + b"}")["audit"] if i > 0 else json.loads(raw)["audit"]
-    return head["key"], (head.get("sha256"), head.get("rules_version"), head.get("settings"))
+    return shared(head["key"]), (shared(head.get("sha256")), shared(head.get("rules_version")), shared(head.get("settings")))
 
 
 def scan_snapshots(path: Path, *, repair: bool = True) -> tuple[dict[str, SnapRef], int]:
