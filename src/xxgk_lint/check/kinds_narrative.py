@@ -384,7 +384,7 @@ def _part_groups_wholes(
     ctx: CheckContext,
 ) -> list[tuple[Block, str | None, tuple[Sentence, ...], list[PartGroup], dict[int, str]]]:
     """:func:`_part_groups` with each paragraph's :func:`_whole_clauses`, once per report (the
-    N101-N103 rules read the same)."""
+    N1xx claim rules read the same)."""
     groups = _part_groups(ctx)
     cached = ctx.report._cache.get("narrative.wholes")
     if cached is not None and cached[0] is groups:
