@@ -15,6 +15,8 @@ breaking a total or garbling a cell.  Then it prints one line per figure with it
 - ``overhead``: full check time / bare read+parse time on the same inputs (txt, md: read and decode
   the file; html: ``lxml.html`` parse; docx: unzip and ``lxml.etree`` parse of document.xml; pdf:
   ``pdfplumber`` words of every page);
+- ``stages``: the same check split into our own read, parse and rule stages (ms per report), and the
+  rules' time as a multiple of our read+parse;
 - ``peak_rss``: peak RSS of ``xxgk-lint audit --jobs 1 --no-pages`` over N txt reports
   (``os.wait4`` rusage of that process, which includes its pool worker);
 - ``speedup``: audit wall time with ``--jobs 1`` / with ``--jobs 2`` on the same txt reports.
@@ -389,6 +391,31 @@ def measure_check(paths: list[Path]) -> float:
     return time.perf_counter() - t
 
 
+def measure_stages(paths: list[Path]) -> tuple[float, float, float]:
+    """Seconds spent in our own read, parse and rule stages over ``paths`` (after settle(), as in
+    measure_check): where the time of a check goes, beside the bare-parser ratio."""
+    from xxgk_lint.check.engine import run_checks
+    from xxgk_lint.parse import parse_document, report_template
+    from xxgk_lint.pipeline import Options
+    from xxgk_lint.read import ReadError, read_path
+
+    rules = Options().active_rules()
+    read = parse = check = 0.0
+    for p in paths:
+        t0 = time.perf_counter()
+        try:
+            doc = read_path(p)
+        except ReadError:
+            continue
+        t1 = time.perf_counter()
+        report = parse_document(doc)
+        t2 = time.perf_counter()
+        run_checks(report, doc, report_template(report), rules)
+        t3 = time.perf_counter()
+        read, parse, check = read + t1 - t0, parse + t2 - t1, check + t3 - t2
+    return read, parse, check
+
+
 def measure_bare(paths: list[Path], fmt: str) -> float:
     import zipfile
 
@@ -476,6 +503,11 @@ def main(argv: list[str] | None = None) -> int:
             _line(f"throughput {fmt}", f"{rate:.1f} reports/s/core", target, rate >= TARGETS["throughput"] if fmt == "txt" else None)
             ratio = check / bare if bare > 0 else float("inf")
             _line(f"overhead {fmt}", f"{ratio:.1f}x bare read+parse", f"<= {TARGETS['overhead']:.0f}x", ratio <= TARGETS["overhead"])
+            rd, ps, ck = measure_stages(paths)
+            per = 1000 / len(paths)
+            share = f", rules = {ck / (rd + ps):.1f}x our read+parse" if rd + ps > 0 else ""
+            _line(f"stages {fmt}", f"read {rd * per:.2f} + parse {ps * per:.2f} + rules {ck * per:.2f} ms/report{share}",
+                  "(no target)", None)
 
         wall1, rss = run_audit(tmp / "txt", tmp / "audit-1", 1)
         _line("peak_rss", f"{rss / 2**20:.0f} MB (audit, {n} txt)", f"< {TARGETS['rss_mb']:.0f} MB", rss / 2**20 < TARGETS["rss_mb"])

@@ -818,7 +818,7 @@ def test_benchmark_small_mode() -> None:
     t = time.monotonic()
     r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--n", "40", "--quick"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    for name in ("startup", *(f"{m} {fmt}" for m in ("throughput", "overhead") for fmt in ("txt", "html", "docx", "md", "pdf")), "peak_rss", "speedup"):
+    for name in ("startup", *(f"{m} {fmt}" for m in ("throughput", "overhead", "stages") for fmt in ("txt", "html", "docx", "md", "pdf")), "peak_rss", "speedup"):
         assert any(line.startswith(name) for line in r.stdout.splitlines()), (name, r.stdout)
     assert "target" in r.stdout
     assert time.monotonic() - t < 60
