@@ -597,4 +597,3 @@ def test_random_number_sentences_never_raise(pieces: list[str]) -> None:
     text = CLEAN.replace("(五)依申请公开情况。", "(五)依申请公开情况。" + sentence.replace("\n", ""), 1)
     r = lint_text(text, "random.txt")
     assert "E100" not in {f.rule for f in r.findings}, [f.message for f in r.findings if f.rule == "E100"]
-

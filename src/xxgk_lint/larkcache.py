@@ -115,3 +115,18 @@ def cached(name: str, key: str, build: Callable[[], T]) -> T:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     return value
+
+
+def cached_from_files(name: str, salt: str, paths: list[Path], build: Callable[[], T]) -> T:
+    """:func:`cached` keyed by the package version, ``salt`` and every file's name and bytes, so
+    editing one of ``paths`` rebuilds the value.  A file that cannot be read means no cache:
+    ``build()`` runs and says what is wrong."""
+    from xxgk_lint import __version__
+
+    h = hashlib.sha256(f"{__version__}\0{salt}\0".encode())
+    try:
+        for path in paths:
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    except OSError:
+        return build()
+    return cached(name, h.hexdigest(), build)

@@ -372,7 +372,7 @@ def narrative_claims(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     values = _Values(ctx)
     # a sentence without quantities can only match none_patterns (every pattern has its {NUM})
     negated = [c for c in claims if c.none_patterns]
-    for block, section, sentences, _groups, wholes in _part_groups_wholes(ctx):
+    for block, section, sentences, wholes in _paragraph_wholes(ctx):
         for s in sentences:
             used: set[int] = set()  # quantities claimed by an earlier claim of this rule
             taken: list[tuple[int, int]] = []  # masked spans matched by earlier claims / patterns
@@ -380,16 +380,14 @@ def narrative_claims(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
                 yield from _claim_hits(ctx, claim, values, s, block, section, used, taken, skip_before, wholes)
 
 
-def _part_groups_wholes(
-    ctx: CheckContext,
-) -> list[tuple[Block, str | None, tuple[Sentence, ...], list[PartGroup], dict[int, str]]]:
-    """:func:`_part_groups` with each paragraph's :func:`_whole_clauses`, once per report (the
+def _paragraph_wholes(ctx: CheckContext) -> list[tuple[Block, str | None, tuple[Sentence, ...], dict[int, str]]]:
+    """Each paragraph of :func:`_part_groups` with its :func:`_whole_clauses`, once per report (the
     N1xx claim rules read the same)."""
     groups = _part_groups(ctx)
     cached = ctx.report._cache.get("narrative.wholes")
     if cached is not None and cached[0] is groups:
         return cached[1]
-    out = [(b, sec, sentences, g, _whole_clauses(sentences, g)) for b, sec, sentences, g in groups]
+    out = [(b, sec, sentences, _whole_clauses(sentences, g)) for b, sec, sentences, g in groups]
     ctx.report._cache["narrative.wholes"] = (groups, out)
     return out
 

@@ -237,20 +237,12 @@ def builtin_rules() -> tuple[Rule, ...]:
     schemas, the relation expressions) is most of a one-report run's start-up, so the result is
     kept in the private per-user cache (:mod:`xxgk_lint.larkcache`), keyed by the package version,
     the check kinds and every rule file's bytes; editing a rule file invalidates it."""
-    import hashlib
-
-    from xxgk_lint import __version__
     from xxgk_lint.check.kinds import CHECKS
-    from xxgk_lint.larkcache import cached
+    from xxgk_lint.larkcache import cached_from_files
 
     folder = data_root("rules")
-    h = hashlib.sha256(f"{__version__}\0{','.join(sorted(CHECKS))}\0".encode())
-    try:
-        for path in sorted(folder.glob("*.y*ml")):
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    except OSError:
-        return tuple(load_rule_dirs([folder], CHECKS))  # load_rule_dirs says what is wrong
-    rules = cached("rules", h.hexdigest(), lambda: tuple(load_rule_dirs([folder], CHECKS)))
+    paths = sorted(folder.glob("*.y*ml"))
+    rules = cached_from_files("rules", ",".join(sorted(CHECKS)), paths, lambda: tuple(load_rule_dirs([folder], CHECKS)))
     _LOADED.update((r.code, r) for r in rules)
     return rules
 

@@ -234,19 +234,10 @@ def load_templates() -> dict[str, Template]:
     """Every template of grammars/templates/, kept in the private per-user cache
     (:mod:`xxgk_lint.larkcache`) keyed by the package version and the files' bytes, so a run with
     an unchanged install neither imports yaml nor rebuilds the objects."""
-    import hashlib
-
-    from xxgk_lint import __version__
-    from xxgk_lint.larkcache import cached
+    from xxgk_lint.larkcache import cached_from_files
 
     paths = sorted((data_root("grammars") / "templates").glob("*.yaml"))
-    h = hashlib.sha256(__version__.encode() + b"\0")
-    try:
-        for path in paths:
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    except OSError:
-        return _read_templates(paths)  # _read_templates says what is wrong
-    return cached("templates", h.hexdigest(), lambda: _read_templates(paths))
+    return cached_from_files("templates", "", paths, lambda: _read_templates(paths))
 
 
 def _read_templates(paths: list[Path]) -> dict[str, Template]:
