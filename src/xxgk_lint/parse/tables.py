@@ -161,13 +161,36 @@ def classify(
     elif labels and values:
         kind = "DATA"
     elif labels and not values:
-        best = max((similarity(strip_ordinal(labels[-1].text), r) for r in label_rows), default=0.0)
+        best = _best_similarity(strip_ordinal(labels[-1].text), label_rows)
         kind = "DATA" if best >= 0.8 and not is_header else "HEADER"
     elif values:
         kind = "VALUES"
     else:
         kind = "OTHER"
     return RowParts(row=row, labels=labels, values=values, kind=kind)
+
+
+# label_rows tuples (by identity) -> {text: best similarity}; label-only rows repeat across
+# reports (group headings such as 三、本年度办理结果), and each costs a pass over every row label
+_BEST_SIMILARITY: dict[int, tuple[Sequence[str], dict[str, float]]] = {}
+_BEST_SIMILARITY_MAX = 4096  # texts kept per label set (then that memo starts over)
+
+
+def _best_similarity(text: str, label_rows: Sequence[str]) -> float:
+    """max(similarity(text, r) for r in label_rows), 0.0 when there are none."""
+    hit = _BEST_SIMILARITY.get(id(label_rows))
+    if hit is None or hit[0] is not label_rows:
+        if len(_BEST_SIMILARITY) >= 64:  # callers passing temporary sequences: don't grow forever
+            _BEST_SIMILARITY.clear()
+        hit = _BEST_SIMILARITY[id(label_rows)] = (label_rows, {})
+    memo = hit[1]
+    got = memo.get(text)
+    if got is None:
+        got = max((similarity(text, r) for r in label_rows), default=0.0)
+        if len(memo) >= _BEST_SIMILARITY_MAX:
+            memo.clear()
+        memo[text] = got
+    return got
 
 
 class _RowLexer(Lexer):
@@ -227,6 +250,11 @@ def _row_label_norms(spec: TableSpec) -> tuple[str, ...]:
 
 
 @cache_by_identity
+def _row_label_set(spec: TableSpec) -> frozenset[str]:
+    return frozenset(_row_label_norms(spec))
+
+
+@cache_by_identity
 def _col_label_norms(spec: TableSpec) -> frozenset[str]:
     cols = list(spec.columns) + [c for st in spec.subtables for c in st.columns]
     return frozenset(norm(c.label) for c in cols) | frozenset(norm(v) for c in cols for v in c.variants)
@@ -257,11 +285,22 @@ def score_block(block: Block, spec: TableSpec, section: str | None) -> float:
 
 def _cell_forms(block: Block) -> list[tuple[str, str]]:
     """(norm, strip_ordinal) of a block's non-empty cells that are not grid copies of a merged cell."""
-    return [(norm(c.text), strip_ordinal(c.text)) for r in block.rows for c in r.cells if c.text and not c.spanned]
+    return [_cell_form(c.text) for r in block.rows for c in r.cells if c.text and not c.spanned]
+
+
+def _cell_form_of(text: str) -> tuple[str, str]:
+    return norm(text), strip_ordinal(text)
+
+
+_cell_form_short = lru_cache(maxsize=16384)(_cell_form_of)
+
+
+def _cell_form(text: str) -> tuple[str, str]:
+    return _cell_form_short(text) if len(text) <= _CACHED_CELL_LEN else _cell_form_of(text)
 
 
 def _score(cells: list[tuple[str, str]], spec: TableSpec, section: str | None) -> float:
-    rows = _row_label_norms(spec)
+    rows = _row_label_set(spec)
     cols = _col_label_norms(spec)
     score = 0.0
     for n, s in cells:
@@ -312,8 +351,15 @@ def _ordinal_prefix(text: str) -> str:
 _Forms = tuple[str, str, str]
 
 
-def _forms(text: str) -> _Forms:
+def _forms_of(text: str) -> _Forms:
     return norm(text), strip_ordinal(text), _ordinal_prefix(text)
+
+
+_forms_short = lru_cache(maxsize=16384)(_forms_of)
+
+
+def _forms(text: str) -> _Forms:
+    return _forms_short(text) if len(text) <= _CACHED_CELL_LEN else _forms_of(text)
 
 
 @cache_by_identity
@@ -651,11 +697,11 @@ def _rank(
         pick = next((c for c in fresh if parent is None or c.parent == parent), None) or (fresh or exact)[0]
         return pick, True
     scored: list[tuple[float, int, RowSpec, bool]] = []
-    for i, cand in enumerate(candidates):
-        score, is_exact = _label_score(forms, cand)  # as match_label(text, [cand], 0.0)
+    found = table.rows_found
+    for i, (cand, score, is_exact) in enumerate(_base_scores(forms, candidates)):
         if parent is not None and cand.parent == parent:
             score += 0.1
-        if cand.key in table.rows_found:
+        if cand.key in found:
             score -= 0.3
         scored.append((score, -i, cand, is_exact))
     if not scored:
@@ -665,6 +711,28 @@ def _rank(
     if best[0] < 0.6:
         return None
     return best[2], best[3]
+
+
+# candidates tuples (by identity) -> {label forms: [(candidate, score, exact)]}: a label that is
+# not written exactly as a template row (a group heading, a variant) is scored against every row
+_BASE_SCORES: dict[int, tuple[Sequence[RowSpec], dict[_Forms, list[tuple[RowSpec, float, bool]]]]] = {}
+
+
+def _base_scores(forms: _Forms, candidates: Sequence[RowSpec]) -> list[tuple[RowSpec, float, bool]]:
+    """Each candidate with its :func:`_label_score` against ``forms``, in candidate order."""
+    hit = _BASE_SCORES.get(id(candidates))
+    if hit is None or hit[0] is not candidates:
+        if len(_BASE_SCORES) >= 64:
+            _BASE_SCORES.clear()
+        hit = _BASE_SCORES[id(candidates)] = (candidates, {})
+    memo = hit[1]
+    got = memo.get(forms)
+    if got is None:
+        got = [(cand, *_label_score(forms, cand)) for cand in candidates]
+        if len(memo) >= 2048:
+            memo.clear()
+        memo[forms] = got
+    return got
 
 
 def _place_flat(
