@@ -46,6 +46,7 @@ from xxgk_lint.check import kinds_relations  # (a module: kinds_relations import
 from xxgk_lint.check.context import CheckContext, Hit
 from xxgk_lint.check.expr import ExprError, Interval, compile_relation, evaluate
 from xxgk_lint.check.kinds import check
+from xxgk_lint.parse.literals import may_match, required_literals
 from xxgk_lint.parse.narrative import (
     CLAUSE_DELIMS,
     NUM_GROUP,
@@ -89,6 +90,19 @@ class Claim:
     templates: frozenset[str] | None
     label: dict[str, str] | None
     severity: str | None = None
+    # strings of which a sentence must hold one for any pattern of the claim to match (None: no
+    # such shortcut); see xxgk_lint.parse.literals
+    needs: frozenset[str] | None = None
+
+
+def _claim_needs(patterns: tuple[re.Pattern[str], ...]) -> frozenset[str] | None:
+    out: set[str] = set()
+    for p in patterns:
+        req = required_literals(p)
+        if req is None:
+            return None
+        out |= req
+    return frozenset(out)
 
 
 def _lang(value: Any) -> dict[str, str]:
@@ -164,6 +178,7 @@ def parse_claim(raw: dict[str, Any]) -> Claim:
         templates=frozenset(map(str, templates)) if templates else None,
         label=_lang(raw.get("label")) or None,
         severity=str(severity) if severity is not None else None,
+        needs=_claim_needs(patterns + nones),
     )
 
 
@@ -377,6 +392,8 @@ def narrative_claims(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             used: set[int] = set()  # quantities claimed by an earlier claim of this rule
             taken: list[tuple[int, int]] = []  # masked spans matched by earlier claims / patterns
             for claim in claims if s.quantities else negated:
+                if not may_match(claim.needs, s.masked):
+                    continue  # none of its patterns can match this sentence
                 yield from _claim_hits(ctx, claim, values, s, block, section, used, taken, skip_before, wholes)
 
 
