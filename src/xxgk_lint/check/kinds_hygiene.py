@@ -30,8 +30,20 @@ def _lines(ctx: CheckContext) -> list[tuple[int, str, int | None]]:
             out.append((b.line, b.text, b.page))
         else:
             for r in b.rows:
-                out.append((r.line, " | ".join(c.text for c in r.cells), b.page))
+                out.append((r.line, " | ".join([c.text for c in r.cells]), b.page))
     ctx.report._cache["hygiene.lines"] = (blocks, out)
+    return out
+
+
+def _joined(ctx: CheckContext) -> str:
+    """The texts of :func:`_lines` joined by newlines (computed once per report): one search of it
+    tells whether a per-line search can find anything at all."""
+    lines = _lines(ctx)
+    cached = ctx.report._cache.get("hygiene.joined")
+    if cached is not None and cached[0] is lines:
+        return cached[1]
+    out = "\n".join(text for _l, text, _p in lines)
+    ctx.report._cache["hygiene.joined"] = (lines, out)
     return out
 
 
@@ -283,14 +295,23 @@ def _gbk_suspects(lines: list[tuple[int, str, int | None]], min_recovered: int) 
     if any("\n" in t for t in texts):
         return set(range(len(texts)))
     try:
-        back = "\n".join(texts).encode("gb18030").decode("utf-8", errors="replace").split("\n")
+        whole = "\n".join(texts).encode("gb18030").decode("utf-8", errors="replace")
     except UnicodeError:
-        return set(range(len(texts)))
-    if len(back) != len(texts):
         return set(range(len(texts)))
     # real Chinese gives back isolated characters (about 1 in 100); mojibake gives back runs
     run = re.compile("[\u4e00-\u9fff]{" + str(max(2, min(min_recovered, 8))) + "}")
+    back = whole.split("\n")
+    if len(back) != len(texts):
+        return set(range(len(texts)))
+    if run.search(whole) is None:  # no run in any line (a run never spans a newline)
+        return set()
     return {k for k, b in enumerate(back) if len(b) >= min_recovered and run.search(b)}
+
+
+def _pair_anywhere(lead: set[str]) -> re.Pattern[str]:
+    """A lead character and a continuation character (no look-ahead: the engine can skip ahead to
+    a lead character instead of trying every position)."""
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(lead)) + "][\x80-\xbf]")
 
 
 @check("mojibake")
@@ -300,14 +321,20 @@ def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     lead = set(str(rule.params.get("latin1_lead", "")))
     # a lead character followed by a C1/Latin-1 continuation character, counted at every position
     pair_re = re.compile("(?=[" + "".join(re.escape(c) for c in sorted(lead)) + "][\x80-\xbf])") if lead else None
+    min_pairs = int(rule.params.get("min_latin1_pairs", 2))
     min_recovered = int(rule.params.get("gbk_min_recovered", 0))
     lines = _lines(ctx)
+    # what the whole text lacks, no line has: most reports hold no marker and no Latin-1 pair
+    whole = _joined(ctx)
+    markers = [m for m in markers if not m or m in whole]
+    if pair_re is not None and min_pairs > 0 and _pair_anywhere(lead).search(whole) is None:
+        pair_re = None
     suspects = _gbk_suspects(lines, min_recovered) if min_recovered else set()
     count = 0
     for k, (line, text, page) in enumerate(lines):
         found = [m for m in markers if m in text]
         pairs = len(pair_re.findall(text)) if pair_re is not None else 0
-        if pairs >= int(rule.params.get("min_latin1_pairs", 2)):
+        if pairs >= min_pairs:
             found.append(text[:12])
         garbled = _utf8_read_as_gbk(text, min_recovered) if k in suspects else None
         recovered = garbled[1] if garbled else None
