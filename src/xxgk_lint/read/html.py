@@ -1,9 +1,9 @@
 """HTML reader: the article body of a government web page -> Document.
 
-* Parsing: ``lxml.html`` with a hardened parser (bytes in, ``no_network``, no huge tree, comments and
-  PIs dropped).  The bytes are decoded by :func:`decode_bytes` first (the page's declared charset is
-  only a hint: gb2312 pages routinely hold GBK characters) and handed to lxml re-encoded as UTF-8, so
-  lxml never guesses.  A DOCTYPE with an internal subset that declares entities (billion laughs,
+* Parsing: ``lxml.etree.HTMLParser`` (plain etree elements, not ``lxml.html``'s), hardened (bytes in,
+  ``no_network``, no huge tree, comments and PIs dropped).  The bytes are decoded by
+  :func:`decode_bytes` first (the page's declared charset is only a hint: gb2312 pages routinely
+  hold GBK characters) and handed to lxml re-encoded as UTF-8, so lxml never guesses.  A DOCTYPE with an internal subset that declares entities (billion laughs,
   external entities) is rejected (E005) before parsing.
 * Body: script/style/nav/header/footer/forms/hidden elements and chrome (share bars, QR codes,
   print/close links, 上一篇/下一篇, login boxes, browser warnings) are dropped.  The container is the
@@ -42,7 +42,7 @@ from xxgk_lint.read.encoding import check_not_binary, decode_bytes, sniff_html_c
 from xxgk_lint.read.grid import MAX_ROWSPAN, SrcCell, SrcRow, expand, parse_span
 
 if TYPE_CHECKING:  # pragma: no cover
-    from lxml.html import HtmlElement
+    from lxml.etree import _Element as Element
 
 _WS = re.compile(r"[ \t\n\r\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 _ZW = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
@@ -126,18 +126,18 @@ def _cjk_count(text: str) -> int:
     return len(text) - len(_CJK.sub("", text)) if text else 0
 
 
-def _attr_names(el: HtmlElement) -> str:
+def _attr_names(el: Element) -> str:
     return f"{el.get('id') or ''} {el.get('class') or ''}"
 
 
-def _is_hidden(el: HtmlElement) -> bool:
+def _is_hidden(el: Element) -> bool:
     if el.get("hidden") is not None or (el.get("aria-hidden") or "").lower() == "true":
         return True
     style = el.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
-def _is_chrome(el: HtmlElement) -> bool:
+def _is_chrome(el: Element) -> bool:
     """id/class names a chrome area (nav, share bar, QR code, footer ...).  CSS-framework utility
     classes ("position-relative", "hidden-xs", "text-center", "col-md-8") are ignored."""
     names = " ".join(t for t in _attr_names(el).split() if not _UTILITY_CLASS.match(t))
@@ -175,7 +175,7 @@ def _parse_pubdate(value: str) -> str | None:
 # text of an element (for scoring and table cells)
 
 
-def _text_of(el: HtmlElement, depth: int = 0) -> str:
+def _text_of(el: Element, depth: int = 0) -> str:
     """Visible text of ``el``: dropped subtrees skipped, ``<br>`` and block children become spaces."""
     parts: list[str] = []
     if el.text:
@@ -200,7 +200,7 @@ def _text_of(el: HtmlElement, depth: int = 0) -> str:
 # container selection
 
 
-def _scores(body: HtmlElement) -> dict[Any, int]:
+def _scores(body: Element) -> dict[Any, int]:
     """Chinese characters under each element (dropped subtrees excluded), one bottom-up pass."""
     own: dict[Any, int] = {}
     # (element, None) on the way down; (element, its kept children) on the way up
@@ -221,7 +221,7 @@ def _scores(body: HtmlElement) -> dict[Any, int]:
     return own
 
 
-def _choose_container(body: HtmlElement) -> HtmlElement:
+def _choose_container(body: Element) -> Element:
     scores = _scores(body)
     total = scores.get(body, 0)
     if total == 0:
@@ -229,7 +229,7 @@ def _choose_container(body: HtmlElement) -> HtmlElement:
     candidates = [
         el for el in scores if el is not body and _CONTAINER_HINT.search(_attr_names(el)) and scores[el] > 0
     ]
-    best: HtmlElement | None = None
+    best: Element | None = None
     if candidates:
         best = max(candidates, key=lambda e: scores[e])
         if scores[best] < total * 0.3:
@@ -260,7 +260,7 @@ def _choose_container(body: HtmlElement) -> HtmlElement:
 _WRAPPER_TAGS = frozenset({"div", "section", "article", "main", "center", "font", "span", "form", "tbody", "thead", "tr", "td", "th"})
 
 
-def _descendable(el: HtmlElement) -> bool:
+def _descendable(el: Element) -> bool:
     """A wrapper the body fallback may narrow to (not a paragraph, not a data table's inside)."""
     tag = el.tag.lower()
     if tag == "table":
@@ -274,7 +274,7 @@ def _descendable(el: HtmlElement) -> bool:
 _FRAGMENT_TAGS = frozenset({"a", "li", "option", "button", "label", "dt", "dd", "nav", "select"})
 
 
-def _content_scores(body: HtmlElement) -> dict[Any, int]:
+def _content_scores(body: Element) -> dict[Any, int]:
     """Chinese characters of *paragraph-like* text under each element: text pieces of 12+ Chinese
     characters anywhere, shorter ones only outside link/menu-like tags (menus are short link texts)."""
     out: dict[Any, int] = {}
@@ -343,7 +343,7 @@ class _Flow:
         self.heading = False
 
 
-def _last_line(el: HtmlElement) -> int | None:
+def _last_line(el: Element) -> int | None:
     line = el.sourceline
     for d in el.iterdescendants():
         if d.sourceline is not None and (line is None or d.sourceline > line):
@@ -359,7 +359,7 @@ def _tail_line(el: Any) -> int | None:
     return _last_line(el) if isinstance(el.tag, str) else el.getparent().sourceline
 
 
-def _is_data_table(table: HtmlElement) -> bool:
+def _is_data_table(table: Element) -> bool:
     if any(True for _ in table.iterdescendants("table")):
         return False
     rows = _table_rows(table)
@@ -372,9 +372,9 @@ def _is_data_table(table: HtmlElement) -> bool:
     return not (width <= 3 and longest > 300)
 
 
-def _table_rows(table: HtmlElement) -> list[tuple[HtmlElement, list[HtmlElement], int]]:
+def _table_rows(table: Element) -> list[tuple[Element, list[Element], int]]:
     """(tr, cells, group id) in document order for a leaf table."""
-    out: list[tuple[HtmlElement, list[HtmlElement], int]] = []
+    out: list[tuple[Element, list[Element], int]] = []
     for tr in table.iter("tr"):
         parent = tr.getparent()
         group = id(parent) if parent is not None and parent.tag in ("thead", "tbody", "tfoot") else id(table)
@@ -383,7 +383,7 @@ def _table_rows(table: HtmlElement) -> list[tuple[HtmlElement, list[HtmlElement]
     return out
 
 
-def _table_block(table: HtmlElement, budget: limits.Budget | None = None) -> Block | None:
+def _table_block(table: Element, budget: limits.Budget | None = None) -> Block | None:
     src: list[SrcRow] = []
     groups: dict[int, int] = {}
     for tr, cells, group in _table_rows(table):
@@ -412,7 +412,7 @@ def _table_block(table: HtmlElement, budget: limits.Budget | None = None) -> Blo
     return Block(kind="table", line=rows[0].line, end_line=end, text=text, rows=tuple(rows))
 
 
-def _walk(el: HtmlElement, flow: _Flow, depth: int = 0) -> None:
+def _walk(el: Element, flow: _Flow, depth: int = 0) -> None:
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if tag == "br":
         flow.flush()
@@ -452,7 +452,7 @@ def _walk(el: HtmlElement, flow: _Flow, depth: int = 0) -> None:
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title"})
 
 
-def _visible_text(root: HtmlElement, skip: Any = None) -> str:
+def _visible_text(root: Element, skip: Any = None) -> str:
     """Page text in document order (scripts/styles and the ``skip`` subtree left out), blocks on
     their own lines."""
     parts: list[str] = []
@@ -479,7 +479,7 @@ def _visible_text(root: HtmlElement, skip: Any = None) -> str:
     return "".join(parts)
 
 
-def _meta(root: HtmlElement, container: Any = None) -> dict[str, str]:
+def _meta(root: Element, container: Any = None) -> dict[str, str]:
     """Page metadata; visible "label: value" lines are looked for outside the article body first
     (a body sentence such as "资金来源：财政拨款" or "时间：2018年" is not page metadata); only the
     specific labels (发布日期, 发布时间, 公开日期, 发文日期) are also accepted inside it."""
@@ -494,7 +494,7 @@ def _meta(root: HtmlElement, container: Any = None) -> dict[str, str]:
         meta["title"] = raw["title"]
     else:
         for t in root.iter("title"):
-            text = _norm(t.text_content())
+            text = _norm(t.xpath("string()"))  # what lxml.html's text_content() is
             if text:
                 parts = [p for p in _TITLE_SPLIT.split(text) if p]
                 meta["title"] = parts[0] if parts else text
@@ -540,7 +540,7 @@ MAX_HIDDEN_LINES = 500
 MAX_HIDDEN_CHARS = 100_000
 
 
-def _hidden_text(body: HtmlElement) -> str:
+def _hidden_text(body: Element) -> str:
     """Text of the page's hidden elements (``hidden``, ``aria-hidden="true"``, ``display:none``,
     ``visibility:hidden``; the outermost one of a nest), anywhere in ``<body>``, as lines
     ``"<source line>\\t<text>"`` joined by newlines: the text pieces that start on one source line
@@ -630,10 +630,11 @@ def read_html(data: bytes, path: str) -> Document:
     limits.check_count(limits.count_lines(text), limits.MAX_LINES, "行", "lines")
     limits.check_count(text.count("<") - text.count("</"), limits.MAX_HTML_TAGS, "网页标签", "HTML tags")
 
-    import lxml.html
     from lxml import etree
 
-    parser = lxml.html.HTMLParser(
+    # plain lxml.etree elements, not lxml.html's HtmlElement: lxml.html picks each element's proxy
+    # class through a Python lookup callback, called every time lxml makes a proxy (~8 % of the read)
+    parser = etree.HTMLParser(
         encoding="utf-8",
         remove_comments=True,
         remove_pis=True,
@@ -643,7 +644,9 @@ def read_html(data: bytes, path: str) -> Document:
         default_doctype=False,
     )
     try:
-        root = lxml.html.document_fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), parser)
+        if root is None:  # as lxml.html.document_fromstring does
+            raise etree.ParserError("Document is empty")
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise ReadError("E005", f"网页无法解析:{exc}", f"the page cannot be parsed: {exc}") from None
     if root is None:
