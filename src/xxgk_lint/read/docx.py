@@ -266,16 +266,51 @@ def _local(el: Any) -> str:
 _LOCAL_NAMES: dict[str, str] = {}
 
 
+def _first(el: Any, tag: str) -> Any:
+    """The first child of ``el`` whose tag is the Clark name ``tag`` (as ``el.find(tag)``; a plain
+    loop over the few children of a property element is several times faster than ``find`` or
+    ``iterchildren(tag)``, which set up a tag matcher on every call)."""
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
+
+
 class _W:
-    """Attribute access in the document's WordprocessingML namespace."""
+    """Attribute access in the document's WordprocessingML namespace, with the Clark names of the
+    tags and attributes the reader looks up made once per document."""
 
     def __init__(self, ns: str) -> None:
         self.ns = ns
         self._tags: dict[str, str] = {}  # name -> {ns}name
+        q = f"{{{ns}}}"
+        self.VAL = q + "val"
+        self.CHAR = q + "char"
+        self.PPR = q + "pPr"
+        self.PSTYLE = q + "pStyle"
+        self.OUTLINE = q + "outlineLvl"
+        self.NUMPR = q + "numPr"
+        self.NUMID = q + "numId"
+        self.ILVL = q + "ilvl"
+        self.RPR = q + "rPr"
+        self.VANISH = q + "vanish"
+        self.TRPR = q + "trPr"
+        self.DEL = q + "del"
+        self.GRID_BEFORE = q + "gridBefore"
+        self.TCPR = q + "tcPr"
+        self.GRID_SPAN = q + "gridSpan"
+        self.VMERGE = q + "vMerge"
+        self.HMERGE = q + "hMerge"
+        self.GRID_COLS = f"{q}tblGrid/{q}gridCol"
 
     def a(self, el: Any, name: str) -> str | None:
         v = el.get(f"{{{self.ns}}}{name}")
         return v if v is not None else el.get(name)
+
+    def v(self, el: Any) -> str | None:
+        """``a(el, "val")``."""
+        v = el.get(self.VAL)
+        return v if v is not None else el.get("val")
 
     def child(self, el: Any, name: str) -> Any:
         if el is None:
@@ -283,8 +318,7 @@ class _W:
         tag = self._tags.get(name)
         if tag is None:
             tag = self._tags[name] = f"{{{self.ns}}}{name}"
-        # the first child with that tag, as el.find(tag) (iterchildren is about twice as fast)
-        return next(el.iterchildren(tag), None)
+        return _first(el, tag)
 
     def val(self, el: Any, path: str) -> str | None:
         cur = el
@@ -566,6 +600,41 @@ class _Para:
     heading: bool
 
 
+# what the run walk does with a child, by tag (cached per Clark name like _LOCAL_NAMES)
+_K_SKIP, _K_T, _K_TAB, _K_BR, _K_HYPHEN, _K_SYM, _K_R, _K_DESCEND = range(8)
+_RUN_KINDS: dict[str, int] = {}
+_CONTAINERS = frozenset({"sdt", "sdtContent", "customXml", "ins", "moveTo"})  # of rows and cells
+_BODY_CONTAINERS = _CONTAINERS | {"smartTag"}  # of paragraphs and tables
+
+
+def _run_kind(tag: Any) -> int:
+    kind = _RUN_KINDS.get(tag) if isinstance(tag, str) else _K_SKIP
+    if kind is not None:
+        return kind
+    name = tag.rsplit("}", 1)[-1]
+    if not name or name in _SKIP:
+        kind = _K_SKIP
+    elif name == "t":
+        kind = _K_T
+    elif name in ("tab", "ptab"):
+        kind = _K_TAB
+    elif name in ("br", "cr"):
+        kind = _K_BR
+    elif name == "noBreakHyphen":
+        kind = _K_HYPHEN
+    elif name == "sym":
+        kind = _K_SYM
+    elif name == "r":
+        kind = _K_R
+    elif name in _DESCEND:
+        kind = _K_DESCEND
+    else:
+        kind = _K_SKIP
+    if len(_RUN_KINDS) < 4096:
+        _RUN_KINDS[tag] = kind
+    return kind
+
+
 class _Reader:
     def __init__(self, w: _W, styles: dict[str, _Style], numbering: _Numbering) -> None:
         self.w = w
@@ -574,6 +643,8 @@ class _Reader:
         self.blocks: list[Block] = []
         self.source: list[str] = []
         self.budget = limits.Budget()
+        # style id -> (heading by name, outline, numId, ilvl) from its basedOn chain
+        self._chains: dict[str | None, tuple[bool, int | None, str | None, int | None]] = {}
 
     # -- styles
     def _style_chain(self, sid: str | None) -> list[_Style]:
@@ -586,35 +657,73 @@ class _Reader:
             sid = st.based_on
         return out
 
-    def _para_props(self, p: Any) -> tuple[bool, str | None, int | None]:
-        w = self.w
-        ppr = w.child(p, "pPr")
-        sid = w.val(ppr, "pStyle") if ppr is not None else None
-        chain = self._style_chain(sid)
+    def _chain_props(self, sid: str | None) -> tuple[bool, int | None, str | None, int | None]:
+        """What a paragraph of style ``sid`` inherits: whether a style of the chain is named as a
+        heading, the first outline level and the first numbering (numId with that style's ilvl)."""
+        hit = self._chains.get(sid)
+        if hit is not None:
+            return hit
         heading = False
-        for st in chain:
-            if _HEADING_NAME.match(st.name.replace("\u00a0", " ")):
-                heading = True
-                break
         outline: int | None = None
         num_id: str | None = None
         ilvl: int | None = None
-        if ppr is not None:
-            ol = w.val(ppr, "outlineLvl")
-            if ol is not None:
-                outline = _int(ol, 9)
-            num_pr = w.child(ppr, "numPr")
-            if num_pr is not None:
-                num_id = w.val(num_pr, "numId")
-                il = w.val(num_pr, "ilvl")
-                ilvl = _int(il) if il is not None else None
-        for st in chain:
+        for st in self._style_chain(sid):
+            if not heading and _HEADING_NAME.match(st.name.replace("\u00a0", " ")):
+                heading = True
             if outline is None and st.outline is not None:
                 outline = st.outline
             if num_id is None and st.num_id is not None:
                 num_id = st.num_id
-                if ilvl is None:
-                    ilvl = st.ilvl
+                ilvl = st.ilvl
+        hit = self._chains[sid] = (heading, outline, num_id, ilvl)
+        return hit
+
+    def _para_props(self, p: Any) -> tuple[bool, str | None, int | None]:
+        w = self.w
+        ppr = _first(p, w.PPR)
+        sid: str | None = None
+        outline: int | None = None
+        num_id: str | None = None
+        ilvl: int | None = None
+        if ppr is not None:
+            pstyle = ol = num_pr = None
+            for c in ppr:
+                tag = c.tag
+                if tag == w.PSTYLE:
+                    if pstyle is None:
+                        pstyle = c
+                elif tag == w.OUTLINE:
+                    if ol is None:
+                        ol = c
+                elif tag == w.NUMPR and num_pr is None:
+                    num_pr = c
+            if pstyle is not None:
+                sid = w.v(pstyle)
+            if ol is not None:
+                v = w.v(ol)
+                if v is not None:
+                    outline = _int(v, 9)
+            if num_pr is not None:
+                nid = il = None
+                for c in num_pr:
+                    tag = c.tag
+                    if tag == w.NUMID:
+                        if nid is None:
+                            nid = c
+                    elif tag == w.ILVL and il is None:
+                        il = c
+                if nid is not None:
+                    num_id = w.v(nid)
+                if il is not None:
+                    v = w.v(il)
+                    ilvl = _int(v) if v is not None else None
+        heading, ch_outline, ch_num_id, ch_ilvl = self._chain_props(sid)
+        if outline is None:
+            outline = ch_outline
+        if num_id is None and ch_num_id is not None:
+            num_id = ch_num_id
+            if ilvl is None:
+                ilvl = ch_ilvl
         if outline is not None and 0 <= outline <= 8:
             heading = True
         return heading, num_id, ilvl if ilvl is not None else 0
@@ -624,19 +733,33 @@ class _Reader:
         """Text of ``el``'s runs appended to ``lines`` (each line a list of parts, joined once at
         the end, so a paragraph of very many runs is not rebuilt run by run)."""
         w = self.w
+        kinds = _RUN_KINDS
+        cur = lines[-1]
         for child in el:
-            name = _local(child)
-            if not name or name in _SKIP:
+            tag = child.tag
+            kind = kinds.get(tag) if isinstance(tag, str) else _K_SKIP
+            if kind is None:
+                kind = _run_kind(tag)
+            if kind == _K_SKIP:
                 continue
-            if name == "t":
-                lines[-1].append(child.text or "")
-            elif name in ("tab", "ptab"):
-                lines[-1].append(" ")
-            elif name in ("br", "cr"):
-                lines.append([])
-            elif name == "noBreakHyphen":
-                lines[-1].append("-")
-            elif name == "sym":
+            if kind == _K_T:
+                cur.append(child.text or "")
+            elif kind == _K_R:
+                rpr = _first(child, w.RPR)
+                if rpr is not None:
+                    vanish = _first(rpr, w.VANISH)
+                    if vanish is not None and _on(w.v(vanish), True):
+                        continue
+                self._runs(child, lines, depth + 1)
+                cur = lines[-1]
+            elif kind == _K_TAB:
+                cur.append(" ")
+            elif kind == _K_BR:
+                cur = []
+                lines.append(cur)
+            elif kind == _K_HYPHEN:
+                cur.append("-")
+            elif kind == _K_SYM:
                 ch = w.a(child, "char")
                 if ch:
                     try:
@@ -644,16 +767,10 @@ class _Reader:
                     except ValueError:
                         code = 0
                     if 0x20 <= code < 0xE000 or code > 0xF8FF:
-                        lines[-1].append(chr(code))
-            elif name == "r":
-                rpr = w.child(child, "rPr")
-                if rpr is not None:
-                    vanish = w.child(rpr, "vanish")
-                    if vanish is not None and _on(w.a(vanish, "val"), True):
-                        continue
+                        cur.append(chr(code))
+            elif depth < 64:  # _K_DESCEND
                 self._runs(child, lines, depth + 1)
-            elif name in _DESCEND and depth < 64:
-                self._runs(child, lines, depth + 1)
+                cur = lines[-1]
 
     def paragraph(self, p: Any, with_numbering: bool = True) -> _Para:
         heading, num_id, ilvl = self._para_props(p)
@@ -674,115 +791,153 @@ class _Reader:
         texts = [ln for ln in para.lines if ln]
         self.budget.block(len(texts), sum(map(len, texts)))
         self.source.append(" ".join(texts))
+        role = "heading" if para.heading else None
         for t in texts:
-            self.blocks.append(
-                Block(kind="paragraph", line=ordinal, end_line=ordinal, text=t, role="heading" if para.heading else None)
-            )
+            self.blocks.append(Block(kind="paragraph", line=ordinal, end_line=ordinal, text=t, role=role))
 
     # -- containers
     def body(self, el: Any, depth: int = 0) -> None:
+        names = _LOCAL_NAMES
         for child in el:
-            name = _local(child)
+            tag = child.tag
+            name = names.get(tag) if isinstance(tag, str) else ""
+            if name is None:
+                name = _local(child)
             if name == "p":
                 self._emit_para(self.paragraph(child))
             elif name == "tbl":
                 self.table(child, depth)
-            elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag") and depth < 64:
+            elif name in _BODY_CONTAINERS and depth < 64:
                 self.body(child, depth + 1)
 
-    def _rows(self, tbl: Any, depth: int = 0) -> list[Any]:
-        out: list[Any] = []
+    def _rows(self, tbl: Any, out: list[tuple[Any, Any]], depth: int = 0) -> list[tuple[Any, Any]]:
+        """The table's rows (through content controls and tracked insertions) as (w:tr, its
+        w:trPr or None), without tracked deleted rows."""
+        w = self.w
+        names = _LOCAL_NAMES
         for child in tbl:
-            name = _local(child)
+            tag = child.tag
+            name = names.get(tag) if isinstance(tag, str) else ""
+            if name is None:
+                name = _local(child)
             if name == "tr":
-                trpr = self.w.child(child, "trPr")
-                if trpr is not None and self.w.child(trpr, "del") is not None:
+                trpr = _first(child, w.TRPR)
+                if trpr is not None and _first(trpr, w.DEL) is not None:
                     continue  # a tracked deleted row
-                out.append(child)
-            elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo") and depth < 64:
-                out.extend(self._rows(child, depth + 1))
+                out.append((child, trpr))
+            elif name in _CONTAINERS and depth < 64:
+                self._rows(child, out, depth + 1)
         return out
 
-    def _cells(self, tr: Any, depth: int = 0) -> list[Any]:
-        out: list[Any] = []
+    def _cells(self, tr: Any, out: list[Any], depth: int = 0) -> list[Any]:
+        names = _LOCAL_NAMES
         for child in tr:
-            name = _local(child)
+            tag = child.tag
+            name = names.get(tag) if isinstance(tag, str) else ""
+            if name is None:
+                name = _local(child)
             if name == "tc":
                 out.append(child)
-            elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo") and depth < 64:
-                out.extend(self._cells(child, depth + 1))
+            elif name in _CONTAINERS and depth < 64:
+                self._cells(child, out, depth + 1)
         return out
 
-    def _cell_content(self, tc: Any, depth: int = 0) -> list[Any]:
-        out: list[Any] = []
+    def _cell_content(self, tc: Any, out: list[Any], depth: int = 0) -> list[Any]:
+        names = _LOCAL_NAMES
         for child in tc:
-            name = _local(child)
-            if name in ("p", "tbl"):
+            tag = child.tag
+            name = names.get(tag) if isinstance(tag, str) else ""
+            if name is None:
+                name = _local(child)
+            if name == "p" or name == "tbl":
                 out.append(child)
-            elif name in ("sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag") and depth < 64:
-                out.extend(self._cell_content(child, depth + 1))
+            elif name in _BODY_CONTAINERS and depth < 64:
+                self._cell_content(child, out, depth + 1)
         return out
 
     def table(self, tbl: Any, depth: int) -> None:
         w = self.w
-        rows = self._rows(tbl)
-        # a table inside: any descendant whose local name is tbl ({*} matches any or no namespace)
-        nested = any(next(r.iterdescendants("{*}tbl"), None) is not None for r in rows)
-        grid_cols = len(tbl.findall(f"{{{w.ns}}}tblGrid/{{{w.ns}}}gridCol"))
+        rows = self._rows(tbl, [])
+        # a table inside: any descendant whose local name is tbl ({*} matches any or no namespace);
+        # the rows are descendants of the table, so none under the table means none under a row
+        nested = next(tbl.iterdescendants("{*}tbl"), None) is not None and any(
+            next(r.iterdescendants("{*}tbl"), None) is not None for r, _ in rows
+        )
+        grid_cols = len(tbl.findall(w.GRID_COLS))
         if nested or depth > 8:
             self._layout(rows, depth)
             return
-        # pass 1: positions, spans and texts
-        layout: list[tuple[int, list[dict[str, Any]]]] = []  # (ordinal, cells)
-        for tr in rows:
-            ordinal = len(self.source) + 1
-            self.source.append("")
-            trpr = w.child(tr, "trPr")
-            col = _int(w.val(trpr, "gridBefore")) if trpr is not None else 0
-            cells: list[dict[str, Any]] = []
-            for tc in self._cells(tr):
-                tcpr = w.child(tc, "tcPr")
-                span = max(1, _int(w.val(tcpr, "gridSpan"), 1)) if tcpr is not None else 1
-                vm = w.child(tcpr, "vMerge") if tcpr is not None else None
-                hm = w.child(tcpr, "hMerge") if tcpr is not None else None
+        # pass 1: positions, spans and texts; a cell is [col, colspan, text, vMerge state, line, SrcCell]
+        layout: list[tuple[int, list[list[Any]]]] = []  # (ordinal, cells)
+        source = self.source
+        merges = False
+        for tr, trpr in rows:
+            ordinal = len(source) + 1
+            source.append("")
+            col = 0
+            if trpr is not None:
+                gb = _first(trpr, w.GRID_BEFORE)
+                col = _int(w.v(gb)) if gb is not None else 0
+            cells: list[list[Any]] = []
+            for tc in self._cells(tr, []):
+                tcpr = _first(tc, w.TCPR)
+                span = 1
                 vstate = None
-                if vm is not None:
-                    vstate = "restart" if (w.a(vm, "val") or "continue") == "restart" else "continue"
-                if hm is not None and (w.a(hm, "val") or "continue") != "restart" and cells:
-                    cells[-1]["colspan"] += span
-                    col += span
-                    continue
-                texts: list[str] = []
-                for item in self._cell_content(tc):
-                    if _local(item) == "p":
-                        para = self.paragraph(item)
-                        texts.extend(ln for ln in para.lines if ln)
-                    else:  # a nested table in a cell of a data table cannot happen here (nested -> layout)
+                if tcpr is not None:
+                    gs = vm = hm = None
+                    for c in tcpr:
+                        tag = c.tag
+                        if tag == w.GRID_SPAN:
+                            if gs is None:
+                                gs = c
+                        elif tag == w.VMERGE:
+                            if vm is None:
+                                vm = c
+                        elif tag == w.HMERGE and hm is None:
+                            hm = c
+                    span = max(1, _int(w.v(gs), 1)) if gs is not None else 1
+                    if vm is not None:
+                        vstate = "restart" if (w.v(vm) or "continue") == "restart" else "continue"
+                        merges = True
+                    if hm is not None and (w.v(hm) or "continue") != "restart" and cells:
+                        cells[-1][1] += span
+                        col += span
                         continue
-                cells.append({"col": col, "colspan": span, "text": " ".join(texts), "v": vstate, "line": ordinal})
+                texts: list[str] = []
+                for item in self._cell_content(tc, []):
+                    if _local(item) == "p":
+                        texts.extend(ln for ln in self.paragraph(item).lines if ln)
+                    # a nested table in a cell of a data table cannot happen here (nested -> layout)
+                cells.append([col, span, " ".join(texts), vstate, ordinal, None])
                 col += span
             layout.append((ordinal, cells))
         # pass 2: vMerge continue -> origin rowspan
-        open_at: dict[int, dict[str, Any]] = {}  # grid column -> origin cell dict
         src_rows: list[SrcRow] = []
-        for ordinal, cells in layout:
-            row = SrcRow(cells=[], line=ordinal)
-            for c in cells:
-                if c["v"] == "continue" and c["col"] in open_at:
-                    open_at[c["col"]]["src"].rowspan += 1
-                    continue
-                sc = SrcCell(text=c["text"], line=ordinal, colspan=c["colspan"], rowspan=1, col=c["col"])
-                c["src"] = sc
-                row.cells.append(sc)
-                for k in range(c["col"], c["col"] + c["colspan"]):
-                    open_at.pop(k, None)
-                if c["v"] == "restart":
-                    open_at[c["col"]] = c
-            # a column not continued in this row closes its merge
-            continued = {c["col"] for c in cells if c["v"] == "continue"}
-            for k in [k for k in open_at if k not in continued and open_at[k]["line"] != ordinal]:
-                del open_at[k]
-            src_rows.append(row)
+        if not merges:
+            for ordinal, cells in layout:
+                src_rows.append(
+                    SrcRow(cells=[SrcCell(text=c[2], line=ordinal, colspan=c[1], rowspan=1, col=c[0]) for c in cells], line=ordinal)
+                )
+        else:
+            open_at: dict[int, list[Any]] = {}  # grid column -> origin cell
+            for ordinal, cells in layout:
+                row = SrcRow(cells=[], line=ordinal)
+                for c in cells:
+                    if c[3] == "continue" and c[0] in open_at:
+                        open_at[c[0]][5].rowspan += 1
+                        continue
+                    sc = SrcCell(text=c[2], line=ordinal, colspan=c[1], rowspan=1, col=c[0])
+                    c[5] = sc
+                    row.cells.append(sc)
+                    for k in range(c[0], c[0] + c[1]):
+                        open_at.pop(k, None)
+                    if c[3] == "restart":
+                        open_at[c[0]] = c
+                # a column not continued in this row closes its merge
+                continued = {c[0] for c in cells if c[3] == "continue"}
+                for k in [k for k in open_at if k not in continued and open_at[k][4] != ordinal]:
+                    del open_at[k]
+                src_rows.append(row)
         grid = expand(src_rows)
         self.budget.table_cells(sum(len(r.cells) for r in grid))
         width = max((len(r.cells) for r in grid), default=0)
@@ -791,20 +946,22 @@ class _Reader:
             for r in grid:
                 for c in r.cells:
                     if c.text and not c.spanned:
-                        self.source[r.line - 1] = c.text
+                        source[r.line - 1] = c.text
                         self.budget.block(1, len(c.text))
                         self.blocks.append(Block(kind="paragraph", line=r.line, end_line=r.line, text=c.text))
             return
+        row_texts = []
         for r in grid:
-            self.source[r.line - 1] = " | ".join(c.text for c in r.cells)
-        text = "\n".join(" | ".join(c.text for c in r.cells) for r in grid)
+            source[r.line - 1] = rt = " | ".join([c.text for c in r.cells])
+            row_texts.append(rt)
+        text = "\n".join(row_texts)
         self.budget.block(1, len(text))
         self.blocks.append(Block(kind="table", line=grid[0].line, end_line=grid[-1].line, text=text, rows=tuple(grid)))
 
-    def _layout(self, rows: list[Any], depth: int) -> None:
-        for tr in rows:
-            for tc in self._cells(tr):
-                for item in self._cell_content(tc):
+    def _layout(self, rows: list[tuple[Any, Any]], depth: int) -> None:
+        for tr, _ in rows:
+            for tc in self._cells(tr, []):
+                for item in self._cell_content(tc, []):
                     if _local(item) == "p":
                         self._emit_para(self.paragraph(item))
                     else:
