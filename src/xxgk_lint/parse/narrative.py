@@ -101,26 +101,30 @@ def _spans(s: Sentence) -> tuple[tuple[int, int], ...]:
 
 
 def split_sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs; a sentence ends after 。！？ and any closing quotes/brackets."""
+    """(offset, sentence) pairs; a sentence ends after 。！？ and any closing quotes/brackets.
+
+    A run of more than MAX_SENTENCE characters without an end is cut every MAX_SENTENCE characters.
+    """
     out: list[tuple[int, str]] = []
     start = 0
-    i = 0
+    for m in _SENTENCE_END_RUN.finditer(text):
+        a, b = m.span()
+        while start + MAX_SENTENCE < a:
+            out.append((start, text[start : start + MAX_SENTENCE]))
+            start += MAX_SENTENCE
+        out.append((start, text[start:b]))
+        start = b
     n = len(text)
-    while i < n:
-        if text[i] in SENTENCE_END:
-            j = i + 1
-            while j < n and (text[j] in SENTENCE_END or text[j] in _CLOSERS):
-                j += 1
-            out.append((start, text[start:j]))
-            start = i = j
-            continue
-        if i - start >= MAX_SENTENCE:
-            out.append((start, text[start:i]))
-            start = i
-        i += 1
+    while start + MAX_SENTENCE < n:
+        out.append((start, text[start : start + MAX_SENTENCE]))
+        start += MAX_SENTENCE
     if start < n:
         out.append((start, text[start:]))
     return [(s, t) for s, t in out if t.strip()]
+
+
+# an end mark and the end marks and closing quotes/brackets right after it
+_SENTENCE_END_RUN = re.compile(f"[{re.escape(SENTENCE_END)}][{re.escape(SENTENCE_END + _CLOSERS)}]*")
 
 
 def _mask(text: str, quantities: Sequence[Quantity]) -> str:
