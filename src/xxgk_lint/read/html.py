@@ -122,8 +122,8 @@ def _norm(text: str) -> str:
 
 def _cjk_count(text: str) -> int:
     # not len(findall()): that makes one string object per character (230 MB for a 3 M-character
-    # paragraph); sub() makes one string
-    return len(text) - len(_CJK.sub("", text)) if text else 0
+    # paragraph); sub() makes one string.  ASCII text (most tails: line breaks and indents) has none.
+    return len(text) - len(_CJK.sub("", text)) if text and not text.isascii() else 0
 
 
 def _attr_names(el: Element) -> str:
@@ -131,16 +131,36 @@ def _attr_names(el: Element) -> str:
 
 
 def _is_hidden(el: Element) -> bool:
-    if el.get("hidden") is not None or (el.get("aria-hidden") or "").lower() == "true":
+    keys = el.keys()  # one call; most elements have no attributes at all
+    if not keys:
+        return False
+    if "hidden" in keys or ("aria-hidden" in keys and (el.get("aria-hidden") or "").lower() == "true"):
         return True
+    if "style" not in keys:
+        return False
     style = el.get("style")
     return bool(style and _HIDDEN_STYLE.search(style))
+
+
+_CHROME_MEMO: dict[str, bool] = {}  # "id class" -> chrome?; pages repeat a few class names
+_CHROME_MEMO_MAX = 4096
 
 
 def _is_chrome(el: Element) -> bool:
     """id/class names a chrome area (nav, share bar, QR code, footer ...).  CSS-framework utility
     classes ("position-relative", "hidden-xs", "text-center", "col-md-8") are ignored."""
-    names = " ".join(t for t in _attr_names(el).split() if not _UTILITY_CLASS.match(t))
+    key = _attr_names(el)
+    hit = _CHROME_MEMO.get(key)
+    if hit is None:
+        hit = _chrome_names(key)
+        if len(_CHROME_MEMO) >= _CHROME_MEMO_MAX:
+            _CHROME_MEMO.clear()
+        _CHROME_MEMO[key] = hit
+    return hit
+
+
+def _chrome_names(attr_names: str) -> bool:
+    names = " ".join(t for t in attr_names.split() if not _UTILITY_CLASS.match(t))
     if not names:
         return False
     if _CONTAINER_HINT.search(names) and not _STRONG_CHROME.search(names):
@@ -152,8 +172,11 @@ def _dropped(el: Any) -> bool:
     tag = el.tag
     if not isinstance(tag, str):
         return True
-    tag = tag.lower()
-    return tag in _DROP_TAGS or _is_hidden(el) or _is_chrome(el)
+    if tag.lower() in _DROP_TAGS:
+        return True
+    if not el.keys():  # neither hidden nor chrome without attributes
+        return False
+    return _is_hidden(el) or _is_chrome(el)
 
 
 def _date(y: str, m: str, d: str) -> str | None:
