@@ -72,3 +72,22 @@ def test_flattened_row_with_fewer_numbers_is_kept_as_unplaced_values() -> None:
     assert [c.value for c in table.unplaced_rows["carried_over"]] == [2, 1, 3]
     assert table.cell("carried_over", "total").value == 3  # a collapse keeps order: the last is 总计
     assert not [f for f in r.findings if f.severity == "error"], [(f.rule, f.message) for f in r.findings]
+
+
+# -- the shortcut: a line whose last character cannot end a value is never a flattened row
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from xxgk_lint.parse import flatten as flatten_mod  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="一、申请数量 0123456789１٣.,/-—元万。件\t", min_size=1, max_size=30))
+def test_rows_only_end_with_a_value_character(text: str) -> None:
+    t = text.strip()
+    if not t:
+        return
+    last = t[-1]
+    if any(p.match(t) for p in (flatten_mod._SPLIT, flatten_mod._ONLY_VALUES, flatten_mod._RUN)):
+        assert last.isdecimal() or last in flatten_mod._VALUE_END, t

@@ -22,6 +22,7 @@ from xxgk_lint.read.document import Block, Cell, Row
 _SPLIT = re.compile(
     r"^(?P<label>.*?[^\d\s./-])\s+(?P<values>(?:[-+]?[\d.,]+(?:万元|元)?|/|-|—)(?:\s+(?:[-+]?[\d.,]+(?:万元|元)?|/|-|—))*)\s*$"
 )
+_VALUE_END = ".,/-—元"  # the last character of a value, digits aside (r"\d" is str.isdecimal)
 _RUN = re.compile(r"^(?P<label>.*?[^\d\s./-])\s*(?P<digits>\d{4,})\s*$")
 _ONLY_VALUES = re.compile(r"^(?:[-+]?[\d.,]+|/|-|—)(?:\s+(?:[-+]?[\d.,]+|/|-|—)){4,}\s*$")
 
@@ -131,7 +132,11 @@ def recover_flattened(blocks: list[Block], template: Template) -> Recovery:
         text = b.text.strip()
         row: Row | None = None
         key: str | None = None
-        m = _SPLIT.match(text)
+        # _SPLIT, _ONLY_VALUES and _RUN all end with a value (a digit, / - — or 元): most
+        # paragraphs end with 。 and need none of the three
+        last = text[-1:]
+        ends_with_value = last.isdecimal() or (last != "" and last in _VALUE_END)
+        m = _SPLIT.match(text) if ends_with_value else None
         if m:
             hit = _row_for(m.group("label"), template)
             values = m.group("values").split()
@@ -150,7 +155,7 @@ def recover_flattened(blocks: list[Block], template: Template) -> Recovery:
                         cells.append(Cell(text=v, line=b.line, column=col))
                         col += len(v)
                     row, key = Row(cells=tuple(cells), line=b.line, page=b.page), spec.key
-        if row is None and flat_specs and _ONLY_VALUES.match(text):
+        if row is None and flat_specs and ends_with_value and _ONLY_VALUES.match(text):
             values = text.split()
             spec = next((s for s in flat_specs if len(values) == len(s.rows) * len(s.columns)), None)
             if spec is not None:
@@ -161,7 +166,7 @@ def recover_flattened(blocks: list[Block], template: Template) -> Recovery:
                 held.append(header)
                 held_blocks.append(b)
                 continue
-            r = _RUN.match(text)
+            r = _RUN.match(text) if ends_with_value else None
             hit = _row_for(r.group("label"), template) if r else None
             if r and hit is not None:
                 rec.ambiguous.append((b.line, hit[0].key, text))
