@@ -90,3 +90,22 @@ def test_cell_parser_total(text: str) -> None:
     assert v.status in ("number", "blank", "slash", "with_unit", "text")
     if v.status in ("number", "with_unit"):
         assert v.value is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet="一二三十()（）1２、.,:：。；;!?！ \t主动公开情况总体", max_size=30),
+)
+def test_a_heading_parses_as_the_whole_line_does(text: str) -> None:
+    """parse_heading reads a line only up to its first sentence break; the grammar on the whole
+    (normalised) line must say the same."""
+    import unicodedata
+
+    from xxgk_lint.parse import outline
+
+    h = parse_heading(text, 1)
+    t = unicodedata.normalize("NFKC", text).strip()
+    whole = outline._heading_parts.__wrapped__(t) if t and outline._HEADING_START.match(t) else None
+    assert (h is None) == (whole is None), (text, h, whole)
+    if h is not None and whole is not None:
+        assert (h.level, h.ordinal, h.number, h.title) == whole

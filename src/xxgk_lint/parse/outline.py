@@ -47,6 +47,12 @@ def parse_heading(text: str, line: int, page: int | None = None) -> Heading | No
     t = unicodedata.normalize("NFKC", text).strip()
     if not t or len(t) > 2000 or not _HEADING_START.match(t):
         return None
+    # the title ends at the first sentence break, and no ordinal or separator holds one: the line
+    # up to it parses exactly as the whole line does (a heading with prose after it on its line,
+    # "(一)主动公开情况。本年度…", then shares its cached parse with every other such line)
+    brk = _SENTENCE_BREAK.search(t)
+    if brk is not None:
+        t = t[: brk.end()]
     parsed = _heading_parts(t) if len(t) <= _CACHED_HEADING_LEN else _heading_parts.__wrapped__(t)
     if parsed is None:
         return None
