@@ -33,6 +33,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -198,18 +199,21 @@ def _parse_pubdate(value: str) -> str | None:
 # text of an element (for scoring and table cells)
 
 
-def _text_of(el: Element, depth: int = 0) -> str:
-    """Visible text of ``el``: dropped subtrees skipped, ``<br>`` and block children become spaces."""
+def _text_of(el: Element, depth: int = 0, kept: Container[Any] = ()) -> str:
+    """Visible text of ``el``: dropped subtrees skipped, ``<br>`` and block children become spaces.
+    ``kept``: the elements :func:`_scores` kept; when ``el`` is one, its children that are not are
+    the dropped ones (no need to test them again)."""
     parts: list[str] = []
     if el.text:
         parts.append(el.text)
+    known = el in kept
     for child in el:
-        if isinstance(child.tag, str) and not _dropped(child):
+        if (child in kept) if known else (isinstance(child.tag, str) and not _dropped(child)):
             tag = child.tag.lower()
             if tag == "br" or tag in _BLOCK_TAGS or tag in _HEADINGS:
                 parts.append(" ")
             if depth < 200:
-                parts.append(_text_of(child, depth + 1))
+                parts.append(_text_of(child, depth + 1, kept))
             else:
                 parts.append(" ".join(child.itertext()))
             if tag in _BLOCK_TAGS or tag in _HEADINGS:
@@ -224,28 +228,32 @@ def _text_of(el: Element, depth: int = 0) -> str:
 
 
 def _scores(body: Element) -> dict[Any, int]:
-    """Chinese characters under each element (dropped subtrees excluded), one bottom-up pass."""
-    own: dict[Any, int] = {}
-    # (element, None) on the way down; (element, its kept children) on the way up
-    stack: list[tuple[Any, list[Any] | None]] = [(body, None)]
+    """Chinese characters under each element (dropped subtrees excluded), one pass down and a sum
+    back up.  The keys are exactly the elements kept (``body`` and its descendants not inside a
+    dropped subtree), in the order of a right-to-left preorder walk."""
+    order: list[Any] = []
+    parent: list[int] = []
+    counts: list[int] = []
+    stack: list[tuple[Any, int]] = [(body, -1)]
+    pop, push = stack.pop, stack.append
+    cjk = _cjk_count
     while stack:
-        el, kids = stack.pop()
-        if kids is not None:
-            own[el] = own.get(el, 0) + sum(own.get(c, 0) for c in kids)
-            continue
-        n = _cjk_count(el.text or "")
+        el, up = pop()
+        i = len(order)
+        order.append(el)
+        parent.append(up)
+        n = cjk(el.text)
         for c in el:
-            n += _cjk_count(c.tail or "")
-        own[el] = n
-        kept = [c for c in el if isinstance(c.tag, str) and not _dropped(c)]  # tested once per child
-        stack.append((el, kept))
-        for c in kept:
-            stack.append((c, None))
-    return own
+            n += cjk(c.tail)
+            if isinstance(c.tag, str) and not _dropped(c):  # tested once per child
+                push((c, i))
+        counts.append(n)
+    for j in range(len(order) - 1, 0, -1):  # a preorder: every descendant of j comes after j
+        counts[parent[j]] += counts[j]
+    return dict(zip(order, counts, strict=True))
 
 
-def _choose_container(body: Element) -> Element:
-    scores = _scores(body)
+def _choose_container(body: Element, scores: dict[Any, int]) -> Element:
     total = scores.get(body, 0)
     if total == 0:
         return body
@@ -383,16 +391,25 @@ def _tail_line(el: Any) -> int | None:
 
 
 def _is_data_table(table: Element) -> bool:
+    return _data_table(table) is not None
+
+
+def _data_table(table: Element, kept: Container[Any] = ()) -> tuple[list[Any], list[list[str]]] | None:
+    """(rows as :func:`_table_rows` gives them, the cells' normalised texts) of a data table; None for
+    a layout table or text box."""
     if any(True for _ in table.iterdescendants("table")):
-        return False
+        return None
     rows = _table_rows(table)
     if not rows:
-        return False
+        return None
     width = max(sum(parse_span(c.get("colspan")) for c in cells) for _, cells, _ in rows)
     if width <= 1:
-        return False  # a one-column table is a text box / layout
-    longest = max((len(_norm(_text_of(c))) for _, cells, _ in rows for c in cells), default=0)
-    return not (width <= 3 and longest > 300)
+        return None  # a one-column table is a text box / layout
+    texts = [[_norm(_text_of(c, 0, kept)) for c in cells] for _, cells, _ in rows]
+    longest = max((len(t) for row in texts for t in row), default=0)
+    if width <= 3 and longest > 300:
+        return None
+    return rows, texts
 
 
 def _table_rows(table: Element) -> list[tuple[Element, list[Element], int]]:
@@ -406,19 +423,22 @@ def _table_rows(table: Element) -> list[tuple[Element, list[Element], int]]:
     return out
 
 
-def _table_block(table: Element, budget: limits.Budget | None = None) -> Block | None:
+def _table_block(
+    table: Element, budget: limits.Budget | None = None, data: tuple[list[Any], list[list[str]]] | None = None
+) -> Block | None:
+    rows_in, texts = data if data is not None else (_table_rows(table), None)
     src: list[SrcRow] = []
     groups: dict[int, int] = {}
-    for tr, cells, group in _table_rows(table):
+    for r, (tr, cells, group) in enumerate(rows_in):
         gid = groups.setdefault(group, len(groups))
         line = tr.sourceline or table.sourceline or 1
         row = SrcRow(cells=[], line=line, group=gid)
-        for c in cells:
+        for k, c in enumerate(cells):
             if _is_hidden(c):
                 continue
             row.cells.append(
                 SrcCell(
-                    text=_norm(_text_of(c)),
+                    text=texts[r][k] if texts is not None else _norm(_text_of(c)),
                     line=c.sourceline or line,
                     colspan=parse_span(c.get("colspan")),
                     rowspan=parse_span(c.get("rowspan"), 1, 0, MAX_ROWSPAN),
@@ -435,18 +455,21 @@ def _table_block(table: Element, budget: limits.Budget | None = None) -> Block |
     return Block(kind="table", line=rows[0].line, end_line=end, text=text, rows=tuple(rows))
 
 
-def _walk(el: Element, flow: _Flow, depth: int = 0) -> None:
+def _walk(el: Element, flow: _Flow, kept: Container[Any], depth: int = 0) -> None:
+    """Flow of ``el`` (one of the ``kept`` elements, see :func:`_scores`)."""
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if tag == "br":
         flow.flush()
         return
-    if tag == "table" and _is_data_table(el):
-        flow.flush()
-        block = _table_block(el, flow.budget)
-        if block is not None:
-            flow.budget.block(1, len(block.text))
-            flow.blocks.append(block)
-        return
+    if tag == "table":
+        data = _data_table(el, kept)
+        if data is not None:
+            flow.flush()
+            block = _table_block(el, flow.budget, data)
+            if block is not None:
+                flow.budget.block(1, len(block.text))
+                flow.blocks.append(block)
+            return
     if depth > 250:  # libxml2 caps depth anyway; never recurse without bound
         flow.add(" ".join(el.itertext()), el.sourceline)
         return
@@ -457,8 +480,8 @@ def _walk(el: Element, flow: _Flow, depth: int = 0) -> None:
         flow.heading = True
     flow.add(el.text, el.sourceline)
     for child in el:
-        if isinstance(child.tag, str) and not _dropped(child):
-            _walk(child, flow, depth + 1)
+        if child in kept:  # an element, not dropped
+            _walk(child, flow, kept, depth + 1)
             if child.tag.lower() == "br":
                 flow.add(child.tail, child.sourceline)
                 continue
@@ -680,13 +703,14 @@ def read_html(data: bytes, path: str) -> Document:
     body = root.find("body")
     if body is None:
         body = root
-    container = _choose_container(body)
+    scores = _scores(body)
+    container = _choose_container(body, scores)
     doc.meta = _meta(root, container if container is not body else None)
     hidden = _hidden_text(body)
     if hidden:
         doc.meta[HIDDEN_TEXT_KEY] = hidden
     flow = _Flow()
-    _walk(container, flow)
+    _walk(container, flow, scores)
     flow.flush()
     doc.blocks = flow.blocks
     if not any(b.text.strip() for b in doc.blocks):
