@@ -594,12 +594,6 @@ class _Counters:
 # walking the body
 
 
-@dataclass(slots=True)
-class _Para:
-    lines: list[str]
-    heading: bool
-
-
 # what the run walk does with a child, by tag (cached per Clark name like _LOCAL_NAMES)
 _K_SKIP, _K_T, _K_TAB, _K_BR, _K_HYPHEN, _K_SYM, _K_R, _K_DESCEND = range(8)
 _RUN_KINDS: dict[str, int] = {}
@@ -678,45 +672,44 @@ class _Reader:
         hit = self._chains[sid] = (heading, outline, num_id, ilvl)
         return hit
 
-    def _para_props(self, p: Any) -> tuple[bool, str | None, int | None]:
+    def _para_props(self, ppr: Any) -> tuple[bool, str | None, int | None]:
+        """(heading, numId, ilvl) of a paragraph with properties ``ppr`` (its first w:pPr)."""
         w = self.w
-        ppr = _first(p, w.PPR)
         sid: str | None = None
         outline: int | None = None
         num_id: str | None = None
         ilvl: int | None = None
-        if ppr is not None:
-            pstyle = ol = num_pr = None
-            for c in ppr:
+        pstyle = ol = num_pr = None
+        for c in ppr:
+            tag = c.tag
+            if tag == w.PSTYLE:
+                if pstyle is None:
+                    pstyle = c
+            elif tag == w.OUTLINE:
+                if ol is None:
+                    ol = c
+            elif tag == w.NUMPR and num_pr is None:
+                num_pr = c
+        if pstyle is not None:
+            sid = w.v(pstyle)
+        if ol is not None:
+            v = w.v(ol)
+            if v is not None:
+                outline = _int(v, 9)
+        if num_pr is not None:
+            nid = il = None
+            for c in num_pr:
                 tag = c.tag
-                if tag == w.PSTYLE:
-                    if pstyle is None:
-                        pstyle = c
-                elif tag == w.OUTLINE:
-                    if ol is None:
-                        ol = c
-                elif tag == w.NUMPR and num_pr is None:
-                    num_pr = c
-            if pstyle is not None:
-                sid = w.v(pstyle)
-            if ol is not None:
-                v = w.v(ol)
-                if v is not None:
-                    outline = _int(v, 9)
-            if num_pr is not None:
-                nid = il = None
-                for c in num_pr:
-                    tag = c.tag
-                    if tag == w.NUMID:
-                        if nid is None:
-                            nid = c
-                    elif tag == w.ILVL and il is None:
-                        il = c
-                if nid is not None:
-                    num_id = w.v(nid)
-                if il is not None:
-                    v = w.v(il)
-                    ilvl = _int(v) if v is not None else None
+                if tag == w.NUMID:
+                    if nid is None:
+                        nid = c
+                elif tag == w.ILVL and il is None:
+                    il = c
+            if nid is not None:
+                num_id = w.v(nid)
+            if il is not None:
+                v = w.v(il)
+                ilvl = _int(v) if v is not None else None
         heading, ch_outline, ch_num_id, ch_ilvl = self._chain_props(sid)
         if outline is None:
             outline = ch_outline
@@ -731,8 +724,8 @@ class _Reader:
     # -- text
     def _runs(self, el: Any, lines: list[list[str]], depth: int = 0) -> None:
         """Text of ``el``'s runs appended to ``lines`` (each line a list of parts, joined once at
-        the end, so a paragraph of very many runs is not rebuilt run by run)."""
-        w = self.w
+        the end, so a paragraph of very many runs is not rebuilt run by run).  A run's own children
+        are walked inline (as ``_runs(run, lines, depth + 1)`` would), text first."""
         kinds = _RUN_KINDS
         cur = lines[-1]
         for child in el:
@@ -740,58 +733,84 @@ class _Reader:
             kind = kinds.get(tag) if isinstance(tag, str) else _K_SKIP
             if kind is None:
                 kind = _run_kind(tag)
-            if kind == _K_SKIP:
-                continue
             if kind == _K_T:
                 cur.append(child.text or "")
             elif kind == _K_R:
-                rpr = _first(child, w.RPR)
-                if rpr is not None:
-                    vanish = _first(rpr, w.VANISH)
-                    if vanish is not None and _on(w.v(vanish), True):
-                        continue
-                self._runs(child, lines, depth + 1)
-                cur = lines[-1]
-            elif kind == _K_TAB:
-                cur.append(" ")
-            elif kind == _K_BR:
-                cur = []
-                lines.append(cur)
-            elif kind == _K_HYPHEN:
-                cur.append("-")
-            elif kind == _K_SYM:
-                ch = w.a(child, "char")
-                if ch:
-                    try:
-                        code = int(ch, 16)
-                    except ValueError:
-                        code = 0
-                    if 0x20 <= code < 0xE000 or code > 0xF8FF:
-                        cur.append(chr(code))
-            elif depth < 64:  # _K_DESCEND
-                self._runs(child, lines, depth + 1)
-                cur = lines[-1]
+                if self._hidden(child):
+                    continue
+                for sub in child:
+                    tag = sub.tag
+                    kind = kinds.get(tag) if isinstance(tag, str) else _K_SKIP
+                    if kind is None:
+                        kind = _run_kind(tag)
+                    if kind == _K_T:
+                        cur.append(sub.text or "")
+                    elif kind != _K_SKIP:
+                        cur = self._other(sub, kind, lines, depth + 1)
+            elif kind != _K_SKIP:
+                cur = self._other(child, kind, lines, depth)
 
-    def paragraph(self, p: Any, with_numbering: bool = True) -> _Para:
-        heading, num_id, ilvl = self._para_props(p)
+    def _hidden(self, run: Any) -> bool:
+        """Whether a w:r is hidden text (w:rPr/w:vanish on)."""
+        w = self.w
+        rpr = _first(run, w.RPR)
+        if rpr is not None:
+            vanish = _first(rpr, w.VANISH)
+            if vanish is not None and _on(w.v(vanish), True):
+                return True
+        return False
+
+    def _other(self, child: Any, kind: int, lines: list[list[str]], depth: int) -> list[str]:
+        """A child of ``kind`` other than skip and w:t met at ``depth``; returns the current line."""
+        if kind == _K_TAB:
+            lines[-1].append(" ")
+        elif kind == _K_BR:
+            lines.append([])
+        elif kind == _K_HYPHEN:
+            lines[-1].append("-")
+        elif kind == _K_SYM:
+            ch = self.w.a(child, "char")
+            if ch:
+                try:
+                    code = int(ch, 16)
+                except ValueError:
+                    code = 0
+                if 0x20 <= code < 0xE000 or code > 0xF8FF:
+                    lines[-1].append(chr(code))
+        elif kind == _K_R:
+            if not self._hidden(child):
+                self._runs(child, lines, depth + 1)
+        elif depth < 64:  # _K_DESCEND
+            self._runs(child, lines, depth + 1)
+        return lines[-1]
+
+    def paragraph(self, p: Any, with_numbering: bool = True) -> tuple[list[str], bool]:
+        """(lines, heading) of a w:p: its text split at w:br/w:cr, the numbering prefix on the first
+        non-empty line."""
+        ppr = _first(p, self.w.PPR)
+        if ppr is None:  # no own properties and no style: not a heading, not numbered
+            heading, num_id, ilvl = False, None, 0
+        else:
+            heading, num_id, ilvl = self._para_props(ppr)
         parts: list[list[str]] = [[]]
         self._runs(p, parts)
         lines = [_WS.sub(" ", "".join(ln)).strip() for ln in parts]
-        if num_id and with_numbering and any(lines):
-            prefix = self.counters.prefix(num_id, ilvl or 0)
-            if prefix:
-                first = next(i for i, ln in enumerate(lines) if ln)
-                lines[first] = prefix + lines[first]
-        elif num_id and with_numbering:
-            self.counters.prefix(num_id, ilvl or 0)  # an empty numbered paragraph still counts
-        return _Para(lines=lines, heading=heading)
+        if num_id and with_numbering:
+            if any(lines):
+                prefix = self.counters.prefix(num_id, ilvl or 0)
+                if prefix:
+                    first = next(i for i, ln in enumerate(lines) if ln)
+                    lines[first] = prefix + lines[first]
+            else:
+                self.counters.prefix(num_id, ilvl or 0)  # an empty numbered paragraph still counts
+        return lines, heading
 
-    def _emit_para(self, para: _Para) -> None:
+    def _emit_para(self, para: tuple[list[str], bool]) -> None:
         ordinal = len(self.source) + 1
-        texts = [ln for ln in para.lines if ln]
+        texts = [ln for ln in para[0] if ln]
         self.budget.block(len(texts), sum(map(len, texts)))
         self.source.append(" ".join(texts))
-        role = "heading" if para.heading else None
+        role = "heading" if para[1] else None
         for t in texts:
             self.blocks.append(Block(kind="paragraph", line=ordinal, end_line=ordinal, text=t, role=role))
 
@@ -870,6 +889,7 @@ class _Reader:
         # pass 1: positions, spans and texts; a cell is [col, colspan, text, vMerge state, line, SrcCell]
         layout: list[tuple[int, list[list[Any]]]] = []  # (ordinal, cells)
         source = self.source
+        names = _LOCAL_NAMES
         merges = False
         for tr, trpr in rows:
             ordinal = len(source) + 1
@@ -880,7 +900,22 @@ class _Reader:
                 col = _int(w.v(gb)) if gb is not None else 0
             cells: list[list[Any]] = []
             for tc in self._cells(tr, []):
-                tcpr = _first(tc, w.TCPR)
+                # one pass over the cell: its first w:tcPr and its paragraphs (through containers)
+                tcpr = None
+                paras: list[Any] = []
+                for child in tc:
+                    tag = child.tag
+                    if tag == w.TCPR:
+                        if tcpr is None:
+                            tcpr = child
+                        continue
+                    name = names.get(tag) if isinstance(tag, str) else ""
+                    if name is None:
+                        name = _local(child)
+                    if name == "p":
+                        paras.append(child)
+                    elif name in _BODY_CONTAINERS:
+                        paras.extend(item for item in self._cell_content(child, [], 1) if _local(item) == "p")
                 span = 1
                 vstate = None
                 if tcpr is not None:
@@ -903,11 +938,10 @@ class _Reader:
                         cells[-1][1] += span
                         col += span
                         continue
+                # (a nested table in a cell of a data table cannot happen here: nested -> layout)
                 texts: list[str] = []
-                for item in self._cell_content(tc, []):
-                    if _local(item) == "p":
-                        texts.extend(ln for ln in self.paragraph(item).lines if ln)
-                    # a nested table in a cell of a data table cannot happen here (nested -> layout)
+                for item in paras:
+                    texts.extend(filter(None, self.paragraph(item)[0]))
                 cells.append([col, span, " ".join(texts), vstate, ordinal, None])
                 col += span
             layout.append((ordinal, cells))
