@@ -498,30 +498,39 @@ def _walk(el: Element, flow: _Flow, kept: Container[Any], depth: int = 0) -> Non
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title"})
 
 
+_BLOCKISH = _BLOCK_TAGS | _HEADINGS
+
+
 def _visible_text(root: Element, skip: Any = None) -> str:
     """Page text in document order (scripts/styles and the ``skip`` subtree left out), blocks on
     their own lines."""
+    from lxml import etree
+
+    tag = root.tag.lower() if isinstance(root.tag, str) else ""
+    if not tag or tag in _INVISIBLE or root is skip:
+        return ""
     parts: list[str] = []
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        el, closing = stack.pop()
-        tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if closing:
-            if tag in _BLOCK_TAGS or tag in _HEADINGS:
-                parts.append("\n")
-            if el is not root and el.tail:
-                parts.append(el.tail)
+    append = parts.append
+    walk = etree.iterwalk(root, events=("start", "end"))  # C-level walk, no Python stack
+    skipped: Any = None
+    for event, el in walk:
+        if event == "start":
+            tag = el.tag.lower() if isinstance(el.tag, str) else ""
+            if el is not root and (not tag or tag in _INVISIBLE or el is skip):
+                walk.skip_subtree()  # the next event is this element's "end"
+                skipped = el
+                continue
+            if tag == "br" or tag in _BLOCKISH:
+                append("\n")
+            if el.text:
+                append(el.text)
             continue
-        if not tag or tag in _INVISIBLE or el is skip:
-            if el is not root and el.tail:
-                parts.append(el.tail)
-            continue
-        if tag == "br" or tag in _BLOCK_TAGS or tag in _HEADINGS:
-            parts.append("\n")
-        if el.text:
-            parts.append(el.text)
-        stack.append((el, True))
-        stack.extend((c, False) for c in reversed(el))
+        if el is skipped:
+            skipped = None
+        elif isinstance(el.tag, str) and el.tag.lower() in _BLOCKISH:
+            append("\n")
+        if el is not root and el.tail:
+            append(el.tail)
     return "".join(parts)
 
 
@@ -556,10 +565,15 @@ def _meta(root: Element, container: Any = None) -> dict[str, str]:
     if "published_on" in meta and "agency" in meta:
         return meta
     outside = _visible_text(root, skip=container)
-    inside = _visible_text(container) if container is not None else ""
     if "published_on" not in meta:
         best: tuple[int, int, str, str] | None = None
-        for where, text in enumerate((outside, inside)):
+        for where in (0, 1):
+            if where == 1:
+                if best is not None:  # a date outside the body always ranks before one inside it
+                    break
+                text = _visible_text(container) if container is not None else ""
+            else:
+                text = outside
             for i, m in enumerate(_DATE_LINE.finditer(text)):
                 rank = _DATE_LABEL_RANK.get(m.group(1), 9)
                 d = _date(m.group(2), m.group(3), m.group(4))
@@ -582,6 +596,7 @@ def _meta(root: Element, container: Any = None) -> dict[str, str]:
 
 
 HIDDEN_TEXT_KEY = "hidden_text"
+_MAY_HIDE: Any = None  # XPath: descendants with an attribute _is_hidden looks at (compiled on first use)
 MAX_HIDDEN_LINES = 500
 MAX_HIDDEN_CHARS = 100_000
 
@@ -593,6 +608,11 @@ def _hidden_text(body: Element) -> str:
     are joined as inline text is (so a word split by tags, "pg<b>电子</b>", stays one word).
     Injected spam is typically hidden this way (a ``<div style="display:none">`` of gambling
     links); see :func:`xxgk_lint.read.hidden_lines`."""
+    global _MAY_HIDE
+    if _MAY_HIDE is None:
+        from lxml import etree
+
+        _MAY_HIDE = etree.XPath("descendant::*[@hidden or @aria-hidden or @style]")
     by_line: dict[int, list[str]] = {}
     chars = 0
 
@@ -630,17 +650,28 @@ def _hidden_text(body: Element) -> str:
                 return False
         return True
 
-    stack: list[Any] = [body]
-    while stack:
-        el = stack.pop()
+    # the outermost hidden elements in document order, not inside a script/style/head/title: the
+    # elements with an attribute that can hide them come from one XPath query (most have none)
+    clear: set[Any] = {body}  # no hidden or invisible element between these and body
+    blocked: set[Any] = set()  # inside a hidden element (read already) or an invisible one
+    for el in _MAY_HIDE(body):
         tag = el.tag.lower() if isinstance(el.tag, str) else ""
-        if not tag or tag in _INVISIBLE:
+        if not tag or tag in _INVISIBLE or not _is_hidden(el):
             continue
-        if el is not body and _is_hidden(el):
+        path = []
+        up = el.getparent()
+        while up not in clear:  # each ancestor is looked at once over the page
+            if up in blocked or up.tag.lower() in _INVISIBLE or _is_hidden(up):
+                blocked.add(up)
+                blocked.update(path)
+                break
+            path.append(up)
+            up = up.getparent()
+        else:
+            clear.update(path)
+            blocked.add(el)
             if not visit(el, 0):
                 break
-            continue
-        stack.extend(reversed(el))
     out = []
     for line in sorted(by_line):
         text = _norm("".join(by_line[line]))
