@@ -55,7 +55,7 @@ from pathlib import Path
 from typing import Any
 
 from xxgk_lint.read import limits
-from xxgk_lint.read.document import Block, Document, ReadError
+from xxgk_lint.read.document import Block, Cell, Document, ReadError, Row
 from xxgk_lint.read.grid import SrcCell, SrcRow, expand
 
 _W_NS = (
@@ -629,6 +629,18 @@ def _run_kind(tag: Any) -> int:
     return kind
 
 
+def _plain(layout: list[tuple[int, list[list[Any]]]]) -> bool:
+    """Whether pass 1 of a table without vMerge gave plain rows: each cell one grid column wide,
+    in consecutive columns from the first, and no more positions than grid.expand accepts."""
+    n = 0
+    for _, cells in layout:
+        for i, c in enumerate(cells):
+            if c[0] != i or c[1] != 1:
+                return False
+        n += len(cells)
+    return n <= limits.MAX_TABLE_CELLS
+
+
 class _Reader:
     def __init__(self, w: _W, styles: dict[str, _Style], numbering: _Numbering) -> None:
         self.w = w
@@ -947,11 +959,19 @@ class _Reader:
             layout.append((ordinal, cells))
         # pass 2: vMerge continue -> origin rowspan
         src_rows: list[SrcRow] = []
-        if not merges:
+        if not merges and _plain(layout):
+            # no spans and every row from the first grid column: the grid is the cells as they are
+            # (what grid.expand makes of such rows, without placing them on an occupancy map)
+            grid = [
+                Row(cells=tuple([Cell(text=c[2], line=ordinal, column=i) for i, c in enumerate(cells, 1)]), line=ordinal)
+                for ordinal, cells in layout
+            ]
+        elif not merges:
             for ordinal, cells in layout:
                 src_rows.append(
                     SrcRow(cells=[SrcCell(text=c[2], line=ordinal, colspan=c[1], rowspan=1, col=c[0]) for c in cells], line=ordinal)
                 )
+            grid = expand(src_rows)
         else:
             open_at: dict[int, list[Any]] = {}  # grid column -> origin cell
             for ordinal, cells in layout:
@@ -972,7 +992,7 @@ class _Reader:
                 for k in [k for k in open_at if k not in continued and open_at[k][4] != ordinal]:
                     del open_at[k]
                 src_rows.append(row)
-        grid = expand(src_rows)
+            grid = expand(src_rows)
         self.budget.table_cells(sum(len(r.cells) for r in grid))
         width = max((len(r.cells) for r in grid), default=0)
         if max(width, grid_cols) <= 1 or not any(c.text for r in grid for c in r.cells):
