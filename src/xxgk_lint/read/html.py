@@ -203,6 +203,8 @@ def _text_of(el: Element, depth: int = 0, kept: Container[Any] = ()) -> str:
     """Visible text of ``el``: dropped subtrees skipped, ``<br>`` and block children become spaces.
     ``kept``: the elements :func:`_scores` kept; when ``el`` is one, its children that are not are
     the dropped ones (no need to test them again)."""
+    if not len(el):  # most table cells: text only
+        return el.text or ""
     parts: list[str] = []
     if el.text:
         parts.append(el.text)
@@ -236,15 +238,18 @@ def _scores(body: Element) -> dict[Any, int]:
     counts: list[int] = []
     stack: list[tuple[Any, int]] = [(body, -1)]
     pop, push = stack.pop, stack.append
-    cjk = _cjk_count
+    strip_cjk = _CJK.sub
     while stack:
         el, up = pop()
         i = len(order)
         order.append(el)
         parent.append(up)
-        n = cjk(el.text)
+        t = el.text
+        n = len(t) - len(strip_cjk("", t)) if t and not t.isascii() else 0  # _cjk_count, inlined
         for c in el:
-            n += cjk(c.tail)
+            t = c.tail
+            if t and not t.isascii():
+                n += len(t) - len(strip_cjk("", t))
             if isinstance(c.tag, str) and not _dropped(c):  # tested once per child
                 push((c, i))
         counts.append(n)
