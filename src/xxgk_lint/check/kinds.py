@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from xxgk_lint.check.context import CheckContext, CheckFn, Hit
@@ -124,6 +125,15 @@ def _odd_forms(text: str, both_widths: str) -> list[str]:
     compatibility characters), in order and once each; a full-width form of one of the ASCII
     characters in ``both_widths`` (the template is stored with ASCII punctuation, reports write
     either: “(” or “\uff08”) is no variant."""
+    if len(text) > _CACHED_FORMS_LEN:
+        return list(_odd_forms_of(text, both_widths))
+    return list(_odd_forms_short(text, both_widths))
+
+
+_CACHED_FORMS_LEN = 200  # labels and headings (they repeat across reports) have their answer cached
+
+
+def _odd_forms_of(text: str, both_widths: str) -> tuple[str, ...]:
     out: list[str] = []
     for c in text:
         if c.isspace() or c in out:
@@ -131,7 +141,10 @@ def _odd_forms(text: str, both_widths: str) -> list[str]:
         n = unicodedata.normalize("NFKC", c)
         if n != c and n not in both_widths:
             out.append(c)
-    return out
+    return tuple(out)
+
+
+_odd_forms_short = lru_cache(maxsize=8192)(_odd_forms_of)
 
 
 def _space_names(runs: list[str], ctx: CheckContext) -> str:
