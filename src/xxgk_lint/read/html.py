@@ -38,7 +38,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from xxgk_lint.read import limits
-from xxgk_lint.read.document import Block, Document, ReadError
+from xxgk_lint.read.document import Block, Cell, Document, ReadError, Row
 from xxgk_lint.read.encoding import check_not_binary, decode_bytes, sniff_html_charset
 from xxgk_lint.read.grid import MAX_ROWSPAN, SrcCell, SrcRow, expand, parse_span
 
@@ -434,6 +434,8 @@ def _table_block(
     rows_in, texts = data if data is not None else (_table_rows(table), None)
     src: list[SrcRow] = []
     groups: dict[int, int] = {}
+    spans = 0  # cells with a colspan or rowspan other than 1
+    n_cells = 0
     for r, (tr, cells, group) in enumerate(rows_in):
         gid = groups.setdefault(group, len(groups))
         line = tr.sourceline or table.sourceline or 1
@@ -441,16 +443,24 @@ def _table_block(
         for k, c in enumerate(cells):
             if _is_hidden(c):
                 continue
-            row.cells.append(
-                SrcCell(
-                    text=texts[r][k] if texts is not None else _norm(_text_of(c)),
-                    line=c.sourceline or line,
-                    colspan=parse_span(c.get("colspan")),
-                    rowspan=parse_span(c.get("rowspan"), 1, 0, MAX_ROWSPAN),
-                )
+            cell = SrcCell(
+                text=texts[r][k] if texts is not None else _norm(_text_of(c)),
+                line=c.sourceline or line,
+                colspan=parse_span(c.get("colspan")),
+                rowspan=parse_span(c.get("rowspan"), 1, 0, MAX_ROWSPAN),
             )
+            if cell.colspan != 1 or cell.rowspan != 1:
+                spans += 1
+            row.cells.append(cell)
+        n_cells += len(row.cells)
         src.append(row)
-    rows = expand(src)
+    if spans or n_cells > limits.MAX_TABLE_CELLS:
+        rows = expand(src)
+    else:  # no merged cells: the grid is the source, cell k of a row in column k + 1 (as expand places it)
+        rows = [
+            Row(cells=tuple(Cell(text=c.text, line=c.line, column=k) for k, c in enumerate(row.cells, 1)), line=row.line)
+            for row in src
+        ]
     if budget is not None:
         budget.table_cells(sum(len(r.cells) for r in rows))
     if not rows or not any(c.text for r in rows for c in r.cells):
