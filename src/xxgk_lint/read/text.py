@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from xxgk_lint.read.document import Block, Cell, Document, Row
+from xxgk_lint.read.document import Block, Cell, Document, Row, plain_cell
 from xxgk_lint.read.limits import Budget
 
 _MD_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -24,14 +24,12 @@ def split_row(line: str, line_no: int) -> Row:
     if raw.endswith("|") and parts:
         parts = parts[:-1]
     cells: list[Cell] = []
-    col = 1 + (len(line) - len(line.lstrip()))
     pos = line.find(raw) if raw else 0
     offset = pos + (1 if raw.startswith("|") else 0)
     for part in parts:
         text = part.strip()
         lead = len(part) - len(part.lstrip())
-        col = offset + lead + 1
-        cells.append(Cell(text=text, line=line_no, column=col))
+        cells.append(plain_cell(text, line_no, offset + lead + 1))
         offset += len(part) + 1
     trailing = 0
     for c in reversed(cells):
