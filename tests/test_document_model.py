@@ -36,3 +36,20 @@ def test_plain_cell_is_frozen() -> None:
     c = plain_cell("12", 3, 5)
     with pytest.raises(dataclasses.FrozenInstanceError):
         c.text = "13"  # type: ignore[misc]
+
+
+def test_cell_value_knows_every_field() -> None:
+    from xxgk_lint.parse.model import _CELL_VALUE_FIELDS, CellValue
+
+    assert tuple(f.name for f in dataclasses.fields(CellValue)) == _CELL_VALUE_FIELDS
+
+
+@given(st.sampled_from(["number", "with_unit", "blank", "slash", "text"]), st.text(max_size=8), st.none() | st.decimals(allow_nan=False, allow_infinity=False), st.integers(0, 4), st.none() | st.sampled_from(["件", "万元"]), st.none() | st.integers(1, 999), st.none() | st.integers(1, 99), st.none() | st.integers(1, 9))
+def test_cell_value_equals_the_dataclass(status, raw, value, decimals, unit, line, column, page) -> None:  # type: ignore[no-untyped-def]
+    from xxgk_lint.parse.model import CellValue, cell_value
+
+    got = cell_value(status, raw, value, decimals, unit, line, column, page)
+    want = CellValue(status=status, raw=raw, value=value, decimals=decimals, unit=unit, line=line, column=column, page=page)
+    assert got == want and repr(got) == repr(want)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        got.raw = "x"  # type: ignore[misc]

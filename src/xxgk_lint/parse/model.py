@@ -46,6 +46,35 @@ class CellValue:
 
 MISSING = CellValue(status="missing")
 
+# CellValue(...) with every field given, built by setting the frozen slots directly (the table
+# reader makes one per cell; the dataclass __init__ goes through object.__setattr__ per field)
+_CELL_VALUE_FIELDS = ("status", "raw", "value", "decimals", "unit", "line", "column", "page")
+_SET_VALUE = tuple(CellValue.__dict__[f].__set__ for f in _CELL_VALUE_FIELDS)
+
+
+def cell_value(
+    status: CellStatus,
+    raw: str,
+    value: Decimal | None,
+    decimals: int,
+    unit: str | None,
+    line: int | None,
+    column: int | None,
+    page: int | None,
+) -> CellValue:
+    """``CellValue(status, raw, value, decimals, unit, line, column, page)``, built faster."""
+    s0, s1, s2, s3, s4, s5, s6, s7 = _SET_VALUE
+    c = object.__new__(CellValue)
+    s0(c, status)
+    s1(c, raw)
+    s2(c, value)
+    s3(c, decimals)
+    s4(c, unit)
+    s5(c, line)
+    s6(c, column)
+    s7(c, page)
+    return c
+
 
 @dataclass(slots=True)
 class LabelMatch:

@@ -14,7 +14,7 @@ from lark.lexer import Lexer
 
 from xxgk_lint.data import data_path
 from xxgk_lint.larkcache import build_lark
-from xxgk_lint.parse.model import CellValue, LabelMatch, Section, TableModel
+from xxgk_lint.parse.model import CellValue, LabelMatch, Section, TableModel, cell_value
 from xxgk_lint.parse.template import ColumnSpec, RowSpec, SubTable, TableSpec, Template, cache_by_identity
 from xxgk_lint.parse.textnorm import norm, similarity, strip_ordinal
 from xxgk_lint.read.document import Block, Cell, Row
@@ -33,9 +33,7 @@ def parse_cell(cell: Cell | None, page: int | None = None) -> CellValue:
         return CellValue(status="blank")
     raw = cell.text
     status, value, decimals, unit = _read_text(raw)
-    return CellValue(
-        status=status, raw=raw, value=value, decimals=decimals, unit=unit, line=cell.line, column=cell.column, page=page
-    )
+    return cell_value(status, raw, value, decimals, unit, cell.line, cell.column, page)  # type: ignore[arg-type]
 
 
 _CellReading = tuple[str, Decimal | None, int, str | None]  # status, value, decimals, unit
