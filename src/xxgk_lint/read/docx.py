@@ -120,6 +120,7 @@ class SafeZip:
     """A zip opened after the checks in the module docstring; :meth:`read` is size-bounded."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         with open(path, "rb") as fh:
             magic = fh.read(8)
         if magic.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
@@ -171,14 +172,48 @@ class SafeZip:
     def has(self, name: str) -> bool:
         return name in self.members
 
-    def read(self, name: str) -> bytes:
+    def check(self, name: str) -> zipfile.ZipInfo:
+        """The checks :meth:`read` makes before decompressing anything (declared size, encryption)."""
         info = self.members[name]
         cap = limits.ZIP_MAX_XML_MEMBER
         if info.file_size > cap:
             raise limits.too_large(info.file_size, cap, f"docx 成员 {name}", f".docx member {name}")
         if info.flag_bits & 0x1:
             raise _bad("docx 已加密,无法读取", "the .docx is encrypted; cannot read it")
-        bound = min(info.file_size, cap)
+        return info
+
+    def raw_key(self, name: str) -> bytes | None:
+        """A digest of everything :meth:`read` of ``name`` depends on: the member's local header and
+        compressed bytes (the byte range ``zipfile`` reads) and its central-directory fields.  Equal
+        keys mean equal outcomes, so a part seen before is known without decompressing it again.
+        None when that cannot be told cheaply (a large or truncated member, an I/O error)."""
+        info = self.members[name]
+        if info.compress_size > _RAW_KEY_MAX:
+            return None
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(info.header_offset)
+                head = fh.read(30)
+                if len(head) != 30 or head[:4] != b"PK\x03\x04":
+                    return None
+                n_name, n_extra = struct.unpack_from("<HH", head, 26)
+                want = n_name + n_extra + info.compress_size
+                rest = fh.read(want)
+                if len(rest) != want:
+                    return None
+        except (OSError, ValueError, OverflowError):
+            return None
+        end = getattr(info, "_end_offset", None)  # newer zipfile: overlapping-member check
+        fields = (info.orig_filename, info.flag_bits, info.compress_type, info.compress_size, info.CRC, info.file_size,
+                  None if end is None else end - info.header_offset)  # fmt: skip
+        h = hashlib.sha256(head)
+        h.update(rest)
+        h.update(repr(fields).encode())
+        return h.digest()
+
+    def read(self, name: str) -> bytes:
+        info = self.check(name)
+        bound = min(info.file_size, limits.ZIP_MAX_XML_MEMBER)
         chunks: list[bytes] = []
         got = 0
         try:
@@ -379,27 +414,59 @@ def _load_styles(root: Any, w: _W) -> dict[str, _Style]:
 
 
 # styles.xml parts by content: documents made from one template (Word's defaults, an office's
-# letterhead) carry the same 100-400 KB part, whose parse is most of the reading time
-_STYLES_CACHE: OrderedDict[tuple[str, bytes], dict[str, _Style]] = OrderedDict()
+# letterhead) carry the same 100-400 KB part, whose parse is most of the reading time.  numbering.xml
+# likewise (its key also holds the element cap parse_xml applies, so a cached part is never let
+# past a lower cap).  _RAW_KEYS maps a member's SafeZip.raw_key (its compressed bytes) to the
+# SHA-256 of what it decompressed to, so a part seen before is not even decompressed again.
+_STYLES_CACHE: OrderedDict[tuple[Any, ...], dict[str, _Style]] = OrderedDict()
+_NUMBERING_CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+_RAW_KEYS: OrderedDict[bytes, bytes] = OrderedDict()
 _STYLES_CACHE_SIZE = 32
+_RAW_KEY_MAX = 8 * 1024 * 1024  # compressed bytes hashed for a raw key; larger parts are just read
 _STYLES_LOCK = threading.Lock()
 
 
-def _styles_part(data: bytes, name: str, w: _W) -> dict[str, _Style]:
-    """``_load_styles(parse_xml(data, name), w)``, memoised by the part's SHA-256 (styles are only
-    read, never changed, by the reader)."""
-    key = (w.ns, hashlib.sha256(data).digest())
+def _cached_part(z: SafeZip, name: str, w: _W, cache: OrderedDict[tuple[Any, ...], Any], load: Any, extra: tuple[Any, ...] = ()) -> Any:
+    """``load(parse_xml(z.read(name), name), w)``, memoised by the part's SHA-256 (the results are
+    only read, never changed, by the reader)."""
+    z.check(name)
+    raw = z.raw_key(name)
+    if raw is not None:
+        with _STYLES_LOCK:
+            digest = _RAW_KEYS.get(raw)
+            if digest is not None:
+                key = (w.ns, digest, *extra)
+                hit = cache.get(key)
+                if hit is not None:
+                    _RAW_KEYS.move_to_end(raw)
+                    cache.move_to_end(key)
+                    return hit
+    data = z.read(name)
+    digest = hashlib.sha256(data).digest()
+    key = (w.ns, digest, *extra)
     with _STYLES_LOCK:
-        hit = _STYLES_CACHE.get(key)
+        if raw is not None:
+            _RAW_KEYS[raw] = digest
+            while len(_RAW_KEYS) > 2 * _STYLES_CACHE_SIZE:
+                _RAW_KEYS.popitem(last=False)
+        hit = cache.get(key)
         if hit is not None:
-            _STYLES_CACHE.move_to_end(key)
-            return dict(hit)
-    styles = _load_styles(parse_xml(data, name), w)
+            cache.move_to_end(key)
+            return hit
+    value = load(parse_xml(data, name), w)
     with _STYLES_LOCK:
-        _STYLES_CACHE[key] = styles
-        while len(_STYLES_CACHE) > _STYLES_CACHE_SIZE:
-            _STYLES_CACHE.popitem(last=False)
-    return dict(styles)
+        cache[key] = value
+        while len(cache) > _STYLES_CACHE_SIZE:
+            cache.popitem(last=False)
+    return value
+
+
+def _styles_part(z: SafeZip, name: str, w: _W) -> dict[str, _Style]:
+    return dict(_cached_part(z, name, w, _STYLES_CACHE, _load_styles))
+
+
+def _numbering_part(z: SafeZip, name: str, w: _W) -> _Numbering:
+    return _cached_part(z, name, w, _NUMBERING_CACHE, _load_numbering, (limits.MAX_XML_ELEMENTS,))  # type: ignore[no-any-return]
 
 
 @dataclass(slots=True)
@@ -1067,10 +1134,10 @@ def read_docx(path: Path, name: str) -> Document:
         base = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
         styles: dict[str, _Style] = {}
         if z.has(base + "styles.xml"):
-            styles = _styles_part(z.read(base + "styles.xml"), base + "styles.xml", w)
+            styles = _styles_part(z, base + "styles.xml", w)
         numbering = _Numbering()
         if z.has(base + "numbering.xml"):
-            numbering = _load_numbering(parse_xml(z.read(base + "numbering.xml"), base + "numbering.xml"), w)
+            numbering = _numbering_part(z, base + "numbering.xml", w)
         meta = _core_meta(z)
     finally:
         z.close()
