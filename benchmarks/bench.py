@@ -68,6 +68,36 @@ NARRATIVE = re.compile(
 )
 DEFECTS = ("missing_section", "bad_total", "garbled_cell")
 
+# Agencies word the same work differently.  Each report picks its own synonyms in its prose, so
+# its paragraphs are its own, as real reports' are (without this, a few hundred paragraphs would
+# serve every report, and caches keyed by paragraph text would flatter the figures).
+WORDING = {
+    "推进": ("推进", "推动", "深入推进"),
+    "进一步": ("进一步", "持续", "不断"),
+    "完善": ("完善", "健全", "优化"),
+    "积极": ("积极", "主动", "认真"),
+    "加强": ("加强", "强化", "着力加强"),
+    "规范": ("规范", "规范化"),
+    "开展": ("开展", "组织开展", "实施"),
+    "严格": ("严格", "严肃", "从严"),
+    "及时": ("及时", "第一时间", "按时"),
+    "切实": ("切实", "扎实", "有力"),
+    "全面": ("全面", "全方位", "系统"),
+}
+_WORDING = re.compile("|".join(sorted(WORDING, key=len, reverse=True)))
+_KEEP_HEAD = 20  # characters at the start of a line left alone (a heading may begin the line)
+
+
+def vary_wording(lines: list[str], rng: random.Random) -> list[str]:
+    """Long prose lines with this report's own choice of synonyms (tables and headings untouched)."""
+    pick = {w: rng.choice(options) for w, options in WORDING.items()}
+    out = []
+    for ln in lines:
+        if len(ln) > 80 and "|" not in ln:
+            ln = ln[:_KEEP_HEAD] + _WORDING.sub(lambda m: pick[m.group(0)] if rng.random() < 0.7 else m.group(0), ln[_KEEP_HEAD:])
+        out.append(ln)
+    return out
+
 
 @dataclass(slots=True)
 class Truth:
@@ -180,6 +210,7 @@ def make_report(i: int, *, seed: int = 0, defect: str | None = None, agencies: i
     drop = rng.choice([None, "(四)推进", "(三)重点领域"])
     if drop:
         lines = [ln for ln in lines if not ln.startswith(drop)]
+    lines = vary_wording(lines, rng)
     if defect == "missing_section":
         at = next(n for n, ln in enumerate(lines) if ln.startswith("六、其他需要报告的事项"))
         del lines[at : at + 2]
