@@ -672,10 +672,10 @@ _BODY_CONTAINERS = _CONTAINERS | {"smartTag"}  # of paragraphs and tables
 
 
 def _run_kind(tag: Any) -> int:
-    kind = _RUN_KINDS.get(tag) if isinstance(tag, str) else _K_SKIP
+    kind = _RUN_KINDS.get(tag)
     if kind is not None:
         return kind
-    name = tag.rsplit("}", 1)[-1]
+    name = tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
     if not name or name in _SKIP:
         kind = _K_SKIP
     elif name == "t":
@@ -804,25 +804,38 @@ class _Reader:
         return heading, num_id, ilvl if ilvl is not None else 0
 
     # -- text
-    def _runs(self, el: Any, lines: list[list[str]], depth: int = 0) -> None:
+    def _runs(self, el: Any, lines: list[list[str]], depth: int = 0) -> Any:
         """Text of ``el``'s runs appended to ``lines`` (each line a list of parts, joined once at
         the end, so a paragraph of very many runs is not rebuilt run by run).  A run's own children
-        are walked inline (as ``_runs(run, lines, depth + 1)`` would), text first."""
+        are walked inline (as ``_runs(run, lines, depth + 1)`` would), text first.  Returns the
+        first w:pPr child of ``el`` (None if it has none), for :meth:`paragraph`."""
+        w = self.w
+        ppr_tag = w.PPR
         kinds = _RUN_KINDS
+        ppr = None
         cur = lines[-1]
         for child in el:
             tag = child.tag
-            kind = kinds.get(tag) if isinstance(tag, str) else _K_SKIP
+            kind = kinds.get(tag)  # comments and the like have a function as tag: skipped
             if kind is None:
                 kind = _run_kind(tag)
             if kind == _K_T:
                 cur.append(child.text or "")
             elif kind == _K_R:
-                if self._hidden(child):
+                # hidden: the run's first w:rPr has a w:vanish that is on
+                hidden = False
+                for sub in child:
+                    if sub.tag == w.RPR:
+                        for v in sub:
+                            if v.tag == w.VANISH:
+                                hidden = _on(w.v(v), True)
+                                break
+                        break
+                if hidden:
                     continue
                 for sub in child:
                     tag = sub.tag
-                    kind = kinds.get(tag) if isinstance(tag, str) else _K_SKIP
+                    kind = kinds.get(tag)
                     if kind is None:
                         kind = _run_kind(tag)
                     if kind == _K_T:
@@ -831,6 +844,9 @@ class _Reader:
                         cur = self._other(sub, kind, lines, depth + 1)
             elif kind != _K_SKIP:
                 cur = self._other(child, kind, lines, depth)
+            elif tag == ppr_tag and ppr is None:
+                ppr = child
+        return ppr
 
     def _hidden(self, run: Any) -> bool:
         """Whether a w:r is hidden text (w:rPr/w:vanish on)."""
@@ -869,13 +885,12 @@ class _Reader:
     def paragraph(self, p: Any, with_numbering: bool = True) -> tuple[list[str], bool]:
         """(lines, heading) of a w:p: its text split at w:br/w:cr, the numbering prefix on the first
         non-empty line."""
-        ppr = _first(p, self.w.PPR)
+        parts: list[list[str]] = [[]]
+        ppr = self._runs(p, parts)
         if ppr is None:  # no own properties and no style: not a heading, not numbered
             heading, num_id, ilvl = False, None, 0
         else:
             heading, num_id, ilvl = self._para_props(ppr)
-        parts: list[list[str]] = [[]]
-        self._runs(p, parts)
         lines = [_WS.sub(" ", "".join(ln)).strip() for ln in parts]
         if num_id and with_numbering:
             if any(lines):
