@@ -475,3 +475,38 @@ def test_lone_zero_standing_apart_and_numerals_with_zero() -> None:
 def test_lone_zero_after_a_cjk_character_is_never_a_quantity(before: str, unit: str, after: str) -> None:
     text = f"{before}零{unit}{after}"
     assert [q for q in scan_quantities(text) if q.value == 0] == []
+
+
+# -- the parse's shortcut for digits + measure word gives what the grammar gives
+
+
+def _every_unit() -> list[str]:
+    from xxgk_lint.parse.quantities import _grammar
+
+    return [w for words in _grammar().units.values() for w in words]
+
+
+def test_plain_quantities_parse_as_the_grammar_does() -> None:
+    from xxgk_lint.parse.quantities import _NOT_PLAIN, _parse_lark, _parse_plain
+
+    numbers = ["0", "7", "007", "12", "46", "1899", "1900", "2019", "2100", "2101", "3.5", "0.25", "100.00", "123456789", "9" * 30]
+    checked = 0
+    for unit in ["", *_every_unit()]:
+        for n in numbers:
+            s = n + unit
+            got = _parse_plain(s)
+            if got is _NOT_PLAIN:
+                continue
+            checked += 1
+            assert got == _parse_lark(s), s
+    assert checked >= 60 * len(numbers)  # every measure word takes the shortcut
+    for s in ["12 件", "1,234件", "3万件", "十二件", "约12件", "12余件", "12件以上", "百分之五", "12abc"]:
+        assert _parse_plain(s) is _NOT_PLAIN, s
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[0-9]{1,12}(\.[0-9]{1,6})?", fullmatch=True), st.sampled_from(["", "件", "%", "年", "万元", "个工作日", "元", "人次"]))
+def test_plain_quantities_random(digits: str, unit: str) -> None:
+    from xxgk_lint.parse.quantities import _parse_lark, _parse_plain
+
+    assert _parse_plain(digits + unit) == _parse_lark(digits + unit)

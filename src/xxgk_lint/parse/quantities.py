@@ -351,11 +351,56 @@ def unit_words() -> dict[QuantityKind, tuple[str, ...]]:
 
 @lru_cache(maxsize=8192)
 def _parse_q(s: str) -> _Parsed | None:
+    plain = _parse_plain(s)
+    return _parse_lark(s) if plain is _NOT_PLAIN else plain  # type: ignore[return-value]
+
+
+def _parse_lark(s: str) -> _Parsed | None:
     try:
         result = _grammar().parser.parse(s, start="quantity")
     except (LarkError, ArithmeticError):
         return None
     return result if isinstance(result, _Parsed) else None
+
+
+# The commonest quantity by far is Arabic digits and a measure word written together (46件,
+# 12.5%, 2019年).  For exactly that shape the tokens are known without lexing, and the grammar's
+# own transformer (_Eval) turns them into the same _Parsed the LALR parse gives; anything else
+# (spaces, grouping, scale characters, approximations, Chinese numerals) goes to the parser.
+# tests/test_quantities.py holds the two to the same answer for every measure word.
+_PLAIN_QUANTITY = re.compile(r"([0-9]{1,30}(?:\.[0-9]{1,30})?)(.{0,4})", re.S)
+_NOT_PLAIN = object()
+_EVAL = _Eval()
+
+
+@cache
+def _unit_terminals() -> dict[str, str]:
+    """Measure word -> the terminal that lexes it after a number (UNIT_COUNT, UNIT_MONEY, …)."""
+    terminal = {kind: name for name, kind in _KIND_OF_UNIT.items()}
+    out: dict[str, str] = {}
+    for kind, words in _grammar().units.items():  # in the lexer's order: the first claim wins
+        for w in words:
+            out.setdefault(w, terminal[kind])
+    return out
+
+
+def _parse_plain(s: str) -> _Parsed | None | object:
+    """:func:`_parse_lark` of digits + an optional measure word, without the parser; _NOT_PLAIN
+    for any other text."""
+    m = _PLAIN_QUANTITY.fullmatch(s)
+    if m is None:
+        return _NOT_PLAIN
+    digits, word = m.groups()
+    children: list[object] = [_EVAL.arabic([Token("ARABIC", digits)])]
+    if word:
+        terminal = _unit_terminals().get(word)
+        if terminal is None:
+            return _NOT_PLAIN
+        children.append(Token(terminal, word))
+    try:
+        return _EVAL.quantity(children)
+    except ArithmeticError:
+        return None
 
 
 @lru_cache(maxsize=4096)
