@@ -53,3 +53,26 @@ def test_cell_value_equals_the_dataclass(status, raw, value, decimals, unit, lin
     assert got == want and repr(got) == repr(want)
     with pytest.raises(dataclasses.FrozenInstanceError):
         got.raw = "x"  # type: ignore[misc]
+
+
+def test_read_capped_reads_a_file_that_grew_since_its_size_was_taken(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The read asks for the size fstat reports; a file longer by then is still read to the cap."""
+    import os
+
+    from xxgk_lint.read import limits
+    from xxgk_lint.read.document import ReadError
+
+    p = tmp_path / "grown.txt"
+    p.write_bytes(b"x" * 50)
+    real = os.fstat
+
+    class Small:
+        def __init__(self, st: os.stat_result) -> None:
+            self.st_size = 10
+            self.st_mode = st.st_mode
+
+    monkeypatch.setattr(limits.os, "fstat", lambda fd: Small(real(fd)))
+    assert limits.read_capped(p, 100) == b"x" * 50
+    with pytest.raises(ReadError) as err:
+        limits.read_capped(p, 20)
+    assert err.value.code == "E004"

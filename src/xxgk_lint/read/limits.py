@@ -187,7 +187,12 @@ def read_capped(path: Path, cap: int) -> bytes:
     """Read a whole file but never more than ``cap`` bytes (E004 when it turns out larger)."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read(cap + 1)
+            # ask for the file's own size (+1 to see it grew), not cap + 1: a read of n bytes
+            # allocates n bytes first, and the cap is megabytes for files of kilobytes
+            size = os.fstat(fh.fileno()).st_size
+            data = fh.read(min(size, cap) + 1)
+            if size < len(data) <= cap:  # it grew since: read on, up to the cap
+                data += fh.read(cap + 1 - len(data))
     except OSError as exc:
         raise os_error(exc) from None
     if len(data) > cap:
