@@ -155,3 +155,26 @@ def test_a_warm_check_run_does_not_import_yaml(tmp_path: Path) -> None:
     runs = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True) for _ in range(2)]
     assert runs[0].stderr.splitlines()[-1] == "YAML"  # the cold run builds the caches
     assert runs[1].stderr.splitlines()[-1] == "NOYAML", runs[1].stderr
+
+
+def test_the_rules_cache_carries_their_relations_compiled(tmp_path: Path) -> None:
+    """A warm run takes the rules' relations from the cache: none is parsed again, and each equals
+    a fresh compile of its text."""
+    import subprocess
+
+    sample = Path(__file__).parent / "fixtures" / "clean-2019.txt"
+    probe = (
+        "import sys\n"
+        "from xxgk_lint.check import expr\n"
+        "from xxgk_lint.pipeline import Options, lint_path\n"
+        f"lint_path({str(sample)!r}, Options())\n"
+        "fresh = {src: expr._compile.__wrapped__(src) for src in expr._PRELOADED}\n"
+        "same = all(fresh[src] == rel for src, rel in expr._PRELOADED.items())\n"
+        "print(len(expr._PRELOADED), expr._compile.cache_info().misses, same, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "XXGK_LINT_CACHE_DIR": str(tmp_path / "c")}
+    env.pop("XXGK_LINT_NO_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True) for _ in range(2)]
+    cold, warm = (r.stderr.split() for r in runs)
+    assert int(cold[1]) > 20  # the cold run compiles them (and caches them)
+    assert int(warm[0]) > 20 and warm[1] == "0" and warm[2] == "True", runs[1].stderr

@@ -58,6 +58,7 @@ keys exist) let a caller validate rules and tell which checks a set of unreadabl
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -784,7 +785,37 @@ def compile_relation(src: str) -> Relation:
     """
     if not isinstance(src, str):
         raise ExprError(f"a relation must be text, not {type(src).__name__}")
-    return _compile(src)
+    got = _PRELOADED.get(src)
+    if got is None:
+        got = _compile(src)
+    if _RECORDING:
+        _RECORDING[-1][src] = got
+    return got
+
+
+# Relations handed in ready-made: the built-in rules' cache (check/rules.py) keeps the relations
+# the rules use with them, so a one-report run does not parse them again.
+_PRELOADED: dict[str, Relation] = {}
+_RECORDING: list[dict[str, Relation]] = []
+_MAX_KEPT = 2048
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[dict[str, Relation]]:
+    """Collect every relation :func:`compile_relation` returns inside the ``with`` block."""
+    seen: dict[str, Relation] = {}
+    _RECORDING.append(seen)
+    try:
+        yield seen
+    finally:
+        _RECORDING.pop()
+
+
+def preload_relations(relations: dict[str, Relation]) -> None:
+    """Relations compiled earlier (by :func:`compile_relation` of the same text) to use as they are."""
+    if len(_PRELOADED) + len(relations) > _MAX_KEPT:
+        _PRELOADED.clear()
+    _PRELOADED.update(relations)
 
 
 @lru_cache(maxsize=512)

@@ -237,12 +237,22 @@ def builtin_rules() -> tuple[Rule, ...]:
     schemas, the relation expressions) is most of a one-report run's start-up, so the result is
     kept in the private per-user cache (:mod:`xxgk_lint.larkcache`), keyed by the package version,
     the check kinds and every rule file's bytes; editing a rule file invalidates it."""
+    from xxgk_lint.check import expr
     from xxgk_lint.check.kinds import CHECKS
     from xxgk_lint.larkcache import cached_from_files
 
+    def build() -> tuple[tuple[Rule, ...], dict[str, expr.Relation]]:
+        # validation compiles every relation the rules hold (and their claims' values): keep them
+        with expr.recording() as relations:
+            rules = tuple(load_rule_dirs([folder], CHECKS))
+        return rules, relations
+
     folder = data_root("rules")
     paths = sorted(folder.glob("*.y*ml"))
-    rules = cached_from_files("rules", ",".join(sorted(CHECKS)), paths, lambda: tuple(load_rule_dirs([folder], CHECKS)))
+    # the pickled classes' own source is part of the key: a changed Rule or Relation is rebuilt
+    own = [Path(__file__), Path(expr.__file__)]
+    rules, relations = cached_from_files("rules", ",".join(sorted(CHECKS)), paths + own, build)
+    expr.preload_relations(relations)
     _LOADED.update((r.code, r) for r in rules)
     return rules
 
