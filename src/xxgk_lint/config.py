@@ -20,7 +20,6 @@ folders) is an error naming the file and line, so a typo is never silently ignor
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -162,6 +161,8 @@ def load_config(path: Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, f"cannot read: {exc}") from None
     if path.name == "pyproject.toml":
+        import tomllib  # here: a run without a pyproject.toml never needs it
+
         try:
             data = tomllib.loads(text).get("tool", {}).get("xxgk-lint")
         except tomllib.TOMLDecodeError as exc:
@@ -180,6 +181,8 @@ def load_config(path: Path) -> Config:
 
 
 def _has_tool_section(pyproject: Path) -> bool:
+    import tomllib
+
     try:
         return "xxgk-lint" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
