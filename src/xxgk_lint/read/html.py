@@ -687,6 +687,9 @@ def _hidden_text(body: Element) -> str:
             blocked.add(el)
             if not visit(el, 0):
                 break
+    # visit calls itself through its closure cell: unbind it, or the two stay a reference cycle
+    # (with everything they hold) for the cycle collector to find
+    visit = None  # type: ignore[assignment]  # noqa: F841
     out = []
     for line in sorted(by_line):
         text = _norm("".join(by_line[line]))
