@@ -80,7 +80,7 @@ def test_title_text_with_entities(tmp_path: Path) -> None:
 
 def test_cells_of_chrome_and_hidden_parts(tmp_path: Path) -> None:
     """A cell the drop test would drop still gives its text (its children are tested); hidden cells
-    are left out, hidden rows are not."""
+    are left out, and so are hidden rows (their text is the page's hidden text)."""
     page = (
         "<html><body><div id='zoom'><p>政府信息公开</p><table>"
         "<tr><td class='share'><span>甲</span><script>乙</script></td><td>丙<b>丁</b></td></tr>"
@@ -89,7 +89,19 @@ def test_cells_of_chrome_and_hidden_parts(tmp_path: Path) -> None:
     )
     doc = _read(tmp_path, page)
     table = doc.blocks[1]
-    assert table.kind == "table" and table.text == "甲 | 丙丁\n1 | 2\n3 | 4"
+    assert table.kind == "table" and table.text == "甲 | 丙丁\n3 | 4"
+    assert doc.meta["hidden_text"] == "1\t12藏"
+
+
+def test_rows_of_a_hidden_row_group_are_left_out(tmp_path: Path) -> None:
+    page = (
+        "<html><body><div id='zoom'><p>政府信息公开</p><table><thead hidden><tr><td>表头</td><td>x</td></tr></thead>"
+        "<tbody><tr><td>甲</td><td>5</td></tr></tbody><tbody style='display: none'><tr><td>乙</td><td>6</td></tr></tbody>"
+        "</table></div></body></html>"
+    )
+    doc = _read(tmp_path, page)
+    assert [b.text for b in doc.blocks] == ["政府信息公开", "甲 | 5"]
+    assert doc.meta["hidden_text"] == "1\t表头x乙6"
 
 
 def test_table_without_merged_cells_is_the_grid_expand_would_build(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@
   ``Document.source_lines`` are the source lines (``\\r\\n``, ``\\r`` and ``\\n`` end a line, as in
   libxml2).
 * Hidden elements (``hidden``, ``aria-hidden="true"``, ``display:none``, ``visibility:hidden``) are
-  not part of the flow, but their text is kept in ``meta["hidden_text"]`` (``"<line>\\t<text>"``
+  not part of the flow, nor are hidden table rows, row groups and cells; their text is kept in ``meta["hidden_text"]`` (``"<line>\\t<text>"``
   lines; read them with :func:`xxgk_lint.read.hidden_lines`) so that spam hidden that way is found.
 * Metadata (``Document.meta``): ``title`` (meta ArticleTitle, else the first part of ``<title>``),
   ``published_on`` (YYYY-MM-DD) with ``published_on_source`` (``meta:PubDate`` or ``page:<label>``
@@ -418,11 +418,23 @@ def _data_table(table: Element, kept: Container[Any] = ()) -> tuple[list[Any], l
 
 
 def _table_rows(table: Element) -> list[tuple[Element, list[Element], int]]:
-    """(tr, cells, group id) in document order for a leaf table."""
+    """(tr, cells, group id) in document order for a leaf table.  A hidden row (or a row of a hidden
+    thead/tbody/tfoot) is left out, as a hidden cell is: the reader sees the table without it, and
+    its text is in the page's hidden text (:func:`_hidden_text`), where the spam checks look."""
     out: list[tuple[Element, list[Element], int]] = []
+    hidden_groups: dict[int, bool] = {}
     for tr in table.iter("tr"):
+        if _is_hidden(tr):
+            continue
         parent = tr.getparent()
-        group = id(parent) if parent is not None and parent.tag in ("thead", "tbody", "tfoot") else id(table)
+        grouped = parent is not None and parent.tag in ("thead", "tbody", "tfoot")
+        if grouped:
+            hid = hidden_groups.get(id(parent))
+            if hid is None:
+                hid = hidden_groups[id(parent)] = _is_hidden(parent)
+            if hid:
+                continue
+        group = id(parent) if grouped else id(table)
         cells = [c for c in tr if isinstance(c.tag, str) and c.tag.lower() in ("td", "th")]
         out.append((tr, cells, group))
     return out
