@@ -96,6 +96,18 @@ def test_cached_numbering_still_meets_a_lower_element_cap(tmp_path: Path, monkey
     assert ei.value.code == "E004" and "numbering.xml" in ei.value.en and "at least 29" in ei.value.en
 
 
+def test_cached_styles_still_meet_a_lower_element_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    defs = "".join(f'<w:style w:type="paragraph" w:styleId="s{i}"><w:name w:val="样式{i}"/></w:style>' for i in range(12))
+    styles = f'<w:styles xmlns:w="{W}">{defs}</w:styles>'.encode()  # 1 + 2 * 12 = 25 elements
+    p = tmp_path / "s.docx"
+    docx_with_document_xml(p, simple_document_xml("政府信息公开"), {"word/styles.xml": styles})
+    assert read_path(p).blocks  # styles.xml now cached
+    monkeypatch.setattr(limits, "MAX_XML_ELEMENTS", 20)  # document.xml has 5 elements
+    with pytest.raises(ReadError) as ei:
+        read_path(p)
+    assert ei.value.code == "E004" and "styles.xml" in ei.value.en and "at least 25" in ei.value.en
+
+
 def test_element_count_message_is_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     p = tmp_path / "e.docx"
     docx_with_document_xml(p, simple_document_xml(*["政府信息公开"] * 10))  # 2 + 3 * 10 elements

@@ -418,8 +418,8 @@ def _load_styles(root: Any, w: _W) -> dict[str, _Style]:
 
 # styles.xml parts by content: documents made from one template (Word's defaults, an office's
 # letterhead) carry the same 100-400 KB part, whose parse is most of the reading time.  numbering.xml
-# likewise (its key also holds the element cap parse_xml applies, so a cached part is never let
-# past a lower cap).  _RAW_KEYS maps a member's SafeZip.raw_key (its compressed bytes) to the
+# likewise.  Both keys also hold the element cap parse_xml applies, so a cached part is never let
+# past a lower cap.  _RAW_KEYS maps a member's SafeZip.raw_key (its compressed bytes) to the
 # SHA-256 of what it decompressed to, so a part seen before is not even decompressed again.
 _STYLES_CACHE: OrderedDict[tuple[Any, ...], dict[str, _Style]] = OrderedDict()
 _NUMBERING_CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -465,7 +465,7 @@ def _cached_part(z: SafeZip, name: str, w: _W, cache: OrderedDict[tuple[Any, ...
 
 
 def _styles_part(z: SafeZip, name: str, w: _W) -> dict[str, _Style]:
-    return dict(_cached_part(z, name, w, _STYLES_CACHE, _load_styles))
+    return dict(_cached_part(z, name, w, _STYLES_CACHE, _load_styles, (limits.MAX_XML_ELEMENTS,)))
 
 
 def _numbering_part(z: SafeZip, name: str, w: _W) -> _Numbering:
