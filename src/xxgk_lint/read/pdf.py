@@ -1100,14 +1100,32 @@ def _open_error(exc: Exception) -> ReadError:
 PAGES_WITHOUT_TEXT_KEY = "pages_without_text"
 
 
+# where the pages' characters and paths come from: "pdfium" (read.pdfium_objects; a page it does
+# not cover exactly is read by pdfminer) or "pdfminer" (pdfplumber's own parse, for every page)
+PAGE_OBJECTS = "pdfium"
+
+
 def read_pdf(path: Path, name: str) -> Document:
     import pdfplumber
+
+    from xxgk_lint.read import pdfium_objects
 
     started = time.monotonic()
     try:
         pdf = pdfplumber.open(str(path))
     except Exception as exc:  # noqa: BLE001 - pdfminer raises many unrelated types
         raise _open_error(exc) from None
+    fast = None
+    try:
+        fast = pdfium_objects.open_document(str(path)) if PAGE_OBJECTS == "pdfium" else None
+        return _read_pages(pdf, fast, name, started)
+    finally:
+        pdfium_objects.close_document(fast)
+
+
+def _read_pages(pdf: Any, fast: Any, name: str, started: float) -> Document:
+    from xxgk_lint.read import pdfium_objects
+
     blocks: list[Block] = []
     stats = {"chars": 0, "cid": 0}
     meta: dict[str, str] = {}
@@ -1151,6 +1169,9 @@ def read_pdf(path: Path, name: str) -> Document:
                 height = float(page.height or 842)
                 widths[no] = round(float(page.width or 595))
                 continued = bool(collected) and _ends_with_unruled(collected[-1][1], collected[-1][2])
+                objects = pdfium_objects.page_objects(fast, no - 1, page) if fast is not None else None
+                if objects is not None:
+                    pdfium_objects.use_objects(page, objects)
                 items = _page_items(page, no, stats, imaged, continued, tails)
             except ReadError:
                 raise
