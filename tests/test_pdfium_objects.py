@@ -257,6 +257,62 @@ def _dropped_objects_pdf(path: Path) -> None:
     c.save()
 
 
+def _actual_text_pdf(path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica", 12)
+    c.drawString(72, 800, "plain line")
+    c._code.append("/Span <</ActualText (X)>> BDC")  # PDFium would show X, pdfminer the glyphs
+    c.drawString(72, 780, "abc")
+    c._code.append("EMC")
+    c.showPage()
+    c.save()
+
+
+def _hyphen_pdf(path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica", 12)
+    c.drawString(72, 800, "the infor-")  # PDFium joins the hyphen to the next line
+    c.drawString(72, 786, "mation office")
+    c.showPage()
+    c.save()
+
+
+def _space_runs_pdf(path: Path) -> None:
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.setFont("Helvetica", 11)
+    y = 800
+    for line in ("name:    end  x", "Total  12  items,  of which 3 were late.", "A   B    C"):
+        c.drawString(72, y, line)
+        y -= 16
+    c.showPage()
+    c.save()
+
+
+def test_a_run_of_spaces_gives_the_same_document(tmp_path: Path) -> None:
+    """PDFium keeps one space of a run (an accepted difference): the reader collapses runs anyway."""
+    path = tmp_path / "spaces.pdf"
+    _space_runs_pdf(path)
+    [(theirs, ours)] = _pairs(path)
+    assert ours is not None and len(ours["char"]) < len(theirs["char"])
+    old, new = _read_both(path)
+    assert new == old and "name: end x" in [b.text for b in new[0]]
+
+
+@pytest.mark.parametrize("build", [_actual_text_pdf, _hyphen_pdf])
+def test_actual_text_and_joined_hyphens_send_the_page_to_pdfminer(tmp_path: Path, build: Any) -> None:
+    path = tmp_path / "odd.pdf"
+    build(path)
+    assert [ours for _theirs, ours in _pairs(path)] == [None]
+    old, new = _read_both(path)
+    assert new == old
+
+
 def test_text_objects_pdfium_leaves_out_send_the_page_to_pdfminer(tmp_path: Path) -> None:
     path = tmp_path / "dropped.pdf"
     _dropped_objects_pdf(path)

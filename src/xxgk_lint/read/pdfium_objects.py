@@ -27,8 +27,16 @@ Whenever a page has something these conventions do not cover exactly, :func:`pag
 returns None and that page is read by pdfminer as before: rotated pages, a media box not at the
 origin, rotated, skewed or mirrored characters, glyphs without a Unicode mapping (pdfminer's
 ``(cid:NN)``), glyphs that map to several characters, text outside the Basic Multilingual Plane,
-or a page without characters (pdfminer also reports its images, which the scanned-page check
-uses).  PDFium is not thread-safe, so every call into it holds :data:`LOCK`.
+a page without characters (pdfminer also reports its images, which the scanned-page check
+uses), a text object PDFium's text page leaves out (its glyph boxes are empty — a font that is not
+embedded and has no system substitute, or a lone space —, or it repeats the previous object at
+the same place), marked content with an ``ActualText`` (PDFium shows that text instead of the
+glyphs) and a line-end hyphen PDFium joins to the next line.
+
+Two differences are accepted: PDFium's text page keeps one space of a run of spaces on a line
+(the reader collapses runs of spaces anyway) and drops a glyph drawn again within 7% of the font
+size of the same glyph a few characters before (overprinted "fake bold"; a whole repeated object
+is caught above).  PDFium is not thread-safe, so every call into it holds :data:`LOCK`.
 """
 
 from __future__ import annotations
