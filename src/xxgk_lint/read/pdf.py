@@ -37,6 +37,12 @@
   CreationDate/ModDate go to ``file_created``/``file_modified``, never to ``published_on``.
 * Pages with images but no characters in a PDF that has text elsewhere (a scanned page inside a
   text PDF: its content cannot be checked) are listed in ``meta["pages_without_text"]`` ("3,5").
+* Page objects: a page's characters and ruling paths come from PDFium
+  (:mod:`xxgk_lint.read.pdfium_objects`, ~2x faster than pdfminer's content-stream parse), built
+  in pdfminer's conventions so that pdfplumber's table finding and word extraction see the same
+  objects; a page PDFium does not cover exactly (rotated, cropped, unmapped glyphs, a text object
+  its text page leaves out, ...) and a file PDFium cannot open are read by pdfminer as before.
+  ``PAGE_OBJECTS = "pdfminer"`` reads every page with pdfminer.
 * Errors: encrypted (password) or corrupt: E005; more than ``limits.MAX_PDF_PAGES`` pages or
   ``limits.PDF_TIME_BUDGET`` seconds (checked between pages): E004; no extractable characters on any
   page (a scan), or text that is mostly unmapped glyphs ``(cid:NN)``: E007.
