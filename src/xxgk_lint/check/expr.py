@@ -83,6 +83,7 @@ __all__ = [
     "compile_relation",
     "evaluate",
     "evaluate_all",
+    "evaluate_doubtful",
 ]
 
 Cell: TypeAlias = tuple[str, str, str]  # (table, row, col)
@@ -1062,3 +1063,150 @@ def evaluate(rel: Relation, source: CellSource) -> list[Outcome]:
 def evaluate_all(rels: Iterable[Relation], source: CellSource) -> list[tuple[Relation, Outcome]]:
     """Convenience: evaluate several relations, pairing each outcome with its relation."""
     return [(r, o) for r in rels for o in evaluate(r, source)]
+
+
+# ------------------------------------------------------------------------- the integer shortcut
+#
+# Most cells of a real report are whole numbers written exactly, and most instantiations of a
+# relation hold.  For those, the interval arithmetic above gives a plain two-valued answer, and an
+# Outcome is built only to be thrown away.  ``_surely_holds`` evaluates an instantiation with
+# Python ints and answers True only when every value it reads is an exact whole number and the
+# relation holds: exactly the instantiations ``_evaluate_one`` would call "pass" on the same
+# values (exact intervals compare as their points; nothing is near the 80-digit precision, which
+# the bound below keeps far off).  Anything else - a blank-free decimal, text, a missing cell, a
+# failing or out-of-range instantiation - answers None and goes the long way.
+
+_INT_LIMIT = 10**40  # far below 10**_PREC: sums and products of values under it stay exact there
+
+
+class _Doubt(Exception):
+    """The shortcut cannot answer; the instantiation is evaluated the long way."""
+
+
+_DOUBT = _Doubt()
+
+
+def _int_of(source: CellSource, memo: dict[Cell, int | None] | None, cell: Cell) -> int:
+    got = memo.get(cell, _DOUBT) if memo is not None else _DOUBT
+    if got is _DOUBT:
+        cv = source.cell(*cell)
+        v = cv.arithmetic_value()
+        got = None
+        if v is not None and cv.decimals <= 0 and v.is_finite() and v == v.to_integral_value():
+            i = int(v)
+            if -_INT_LIMIT < i < _INT_LIMIT:
+                got = i
+        if memo is not None:
+            memo[cell] = got
+    if got is None:
+        raise _DOUBT
+    return got  # type: ignore[return-value]
+
+
+def _int_checked(i: int) -> int:
+    if -_INT_LIMIT < i < _INT_LIMIT:
+        return i
+    raise _DOUBT
+
+
+def _int_num(n: Node, source: CellSource, memo: dict[Cell, int | None] | None, b: dict[str, str]) -> int:
+    if isinstance(n, Ref):
+        if not n.multi:
+            return _int_of(source, memo, (n.table, _one_key(n.row, b), _one_key(n.col, b)))
+        cells = _expand(n, b, source)
+        if not cells:
+            raise _DOUBT
+        return _int_of(source, memo, cells[0])
+    if isinstance(n, Add):
+        acc = 0
+        for sign, t in n.terms:
+            v = _int_num(t, source, memo, b)
+            acc = acc + v if sign == "+" else acc - v
+        return _int_checked(acc)
+    if isinstance(n, Call):
+        vals: list[int] = []
+        for a in n.args:
+            if isinstance(a, Ref) and a.multi:
+                cells = _expand(a, b, source)
+                if not cells:
+                    raise _DOUBT
+                vals.extend(_int_of(source, memo, c) for c in cells)
+            else:
+                vals.append(_int_num(a, source, memo, b))
+        if n.func == "sum":
+            return _int_checked(sum(vals))
+        if n.func == "min":
+            return min(vals)
+        if n.func == "max":
+            return max(vals)
+        return abs(vals[0])
+    if isinstance(n, Num):
+        v = n.value
+        if not v.is_finite() or v != v.to_integral_value():
+            raise _DOUBT
+        return _int_checked(int(v))
+    if isinstance(n, Neg):
+        return -_int_num(n.arg, source, memo, b)
+    if isinstance(n, Mul):
+        acc = 1
+        for f in n.factors:
+            acc = _int_checked(acc * _int_num(f, source, memo, b))
+        return acc
+    raise _DOUBT  # pragma: no cover - compile_relation type-checks
+
+
+_INT_CMP: dict[str, Callable[[int, int], bool]] = {
+    "=": lambda a, c: a == c,
+    "!=": lambda a, c: a != c,
+    "<": lambda a, c: a < c,
+    "<=": lambda a, c: a <= c,
+    ">": lambda a, c: a > c,
+    ">=": lambda a, c: a >= c,
+}
+
+
+def _int_truth(n: Node, source: CellSource, memo: dict[Cell, int | None] | None, b: dict[str, str]) -> bool:
+    if isinstance(n, Cmp):
+        return _INT_CMP[n.op](_int_num(n.left, source, memo, b), _int_num(n.right, source, memo, b))
+    if isinstance(n, Not):
+        return not _int_truth(n.arg, source, memo, b)
+    if isinstance(n, BoolOp):
+        # every argument is evaluated, as the long way does, so a doubtful one is never skipped
+        ts = [_int_truth(a, source, memo, b) for a in n.args]
+        return all(ts) if n.op == "and" else any(ts)
+    raise _DOUBT  # pragma: no cover
+
+
+def _surely_holds(rel: Relation, source: CellSource, memo: dict[Cell, int | None] | None, b: dict[str, str]) -> bool:
+    """True when the instantiation surely passes by whole-number arithmetic (see above)."""
+    try:
+        cond = _int_truth(rel.condition, source, memo, b) if rel.condition is not None else True
+        body = _int_truth(rel.body, source, memo, b)
+    except _Doubt:
+        return False
+    return (not cond) or body
+
+
+def evaluate_doubtful(rel: Relation, source: CellSource) -> list[Outcome]:
+    """The outcomes of :func:`evaluate` whose status is not "pass", in the same order.
+
+    An instantiation that surely holds by whole-number arithmetic gets no Outcome; every other one
+    is evaluated the long way, so the "fail" and "unknown" outcomes are exactly :func:`evaluate`'s.
+    A source with ``read_memo`` (one that does not change) also gets an ``int_memo`` of its cells.
+    """
+    memo: dict[Cell, int | None] | None = None
+    if getattr(source, "read_memo", None) is not None:
+        memo = getattr(source, "int_memo", None)
+        if memo is None:
+            memo = {}
+            with contextlib.suppress(AttributeError):
+                source.int_memo = memo  # type: ignore[attr-defined]
+    out: list[Outcome] = []
+    with decimal.localcontext(_ARITH):
+        for b in rel.instantiations(source):
+            if _surely_holds(rel, source, memo, b):
+                continue
+            o = _evaluate_one(rel, source, b)
+            if o.status != "pass":
+                out.append(o)
+    return out
