@@ -7,15 +7,37 @@ words only — no regular expressions from YAML reach ``re``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
-from typing import Any
+from itertools import accumulate
+from typing import Any, NamedTuple, TypeVar
 
 from xxgk_lint.check.context import CheckContext, Hit
 from xxgk_lint.check.kinds import check
 from xxgk_lint.parse.textnorm import norm
 
 MAX_HITS = 20
+
+T = TypeVar("T")
+
+# what a check kind derives from a rule's params (word lists normalised, patterns compiled), by rule
+# object: rules are immutable once loaded.  Each entry holds its rule, so the id is not reused while
+# the entry lives; the few rule objects a process makes keep the map small (cleared if it is not).
+_PREPARED: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def _prepared(rule: Any, what: str, build: Callable[[dict[str, Any]], T]) -> T:
+    """``build(rule.params)``, computed once per rule object."""
+    key = (id(rule), what)
+    hit = _PREPARED.get(key)
+    if hit is not None and hit[0] is rule:
+        return hit[1]  # type: ignore[no-any-return]
+    value = build(rule.params)
+    if len(_PREPARED) >= 512:
+        _PREPARED.clear()
+    _PREPARED[key] = (rule, value)
+    return value
 
 
 def _lines(ctx: CheckContext) -> list[tuple[int, str, int | None]]:
@@ -45,6 +67,21 @@ def _joined(ctx: CheckContext) -> str:
     out = "\n".join(text for _l, text, _p in lines)
     ctx.report._cache["hygiene.joined"] = (lines, out)
     return out
+
+
+def _line_starts(ctx: CheckContext) -> list[int] | None:
+    """Where each line of :func:`_lines` starts in :func:`_joined` (computed once per report;
+    ``bisect_right(starts, pos) - 1`` is the line of a position), or None when a line holds a
+    newline itself, so that the joined text does not split back into the lines."""
+    lines = _lines(ctx)
+    cached = ctx.report._cache.get("hygiene.starts")
+    if cached is not None and cached[0] is lines:
+        return cached[1]  # type: ignore[no-any-return]
+    starts = None
+    if _joined(ctx).count("\n") == len(lines) - 1:
+        starts = [0, *accumulate(len(text) + 1 for _l, text, _p in lines)]
+    ctx.report._cache["hygiene.starts"] = (lines, starts)
+    return starts
 
 
 def _normed_lines(ctx: CheckContext) -> list[str]:
@@ -87,17 +124,30 @@ def _where(ctx: CheckContext, hidden: bool) -> str:
     return ctx.t("(隐藏文字)", " (hidden text)") if hidden else ""
 
 
+def _phrase_words(params: dict[str, Any]) -> tuple[list[tuple[Any, str]], re.Pattern[str] | None]:
+    """(word, normalised word) of params.words, and one pattern that finds any non-empty normalised
+    word (an alternation of the escaped literals: it matches somewhere exactly when one of them
+    occurs), None when there is none."""
+    words = [(w, norm(str(w))) for w in params.get("words", [])]
+    literals = sorted({n for _w, n in words if n}, key=len, reverse=True)
+    return words, re.compile("|".join(re.escape(n) for n in literals)) if literals else None
+
+
 @check("phrases")
 def phrases(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Lines containing any of params.words (after width/space normalisation); one hit per line.
     With ``hidden: true`` the text a web page hid is searched too (marked as hidden text)."""
-    words = [(w, norm(str(w))) for w in rule.params.get("words", [])]
+    words, any_word = _prepared(rule, "phrases", _phrase_words)
+    if any_word is None:
+        return
     normed = _normed_lines(ctx)
     # the words anywhere in the report (a normalised line holds no newline, nor does a word), in order
     whole = _normed_text(ctx)
     hidden = _hidden(ctx) if rule.params.get("hidden") else []
     hidden_normed = [norm(text) for _l, text, _p in hidden]
     everywhere = whole + "\n" + "\n".join(hidden_normed)
+    if any_word.search(everywhere) is None:  # one scan instead of one per word: most reports hold none
+        return
     words = [(w, n) for w, n in words if n and n in everywhere]
     if not words:
         return
@@ -129,6 +179,19 @@ _LINK = re.compile(
 )
 
 
+# in every match of _LINK: its scheme or "www." (the first alternative), or a dot between an ASCII
+# letter, digit or hyphen and an ASCII letter (the last dot of the second); a line without one of
+# these holds no address.  Each alternative opens with a literal, so the engine skips ahead to an
+# "h", "w" or "." instead of trying _LINK at every position.
+_LINK_HINT = re.compile(r"http|www\.|\.(?<=[A-Za-z0-9-]\.)[A-Za-z]")
+
+
+def _link_params(p: dict[str, Any]) -> tuple[tuple[str, ...], list[str], int, int]:
+    own = tuple(str(x).lower() for x in p.get("own_suffixes", []))
+    words = [norm(str(w)) for w in p.get("words", []) if str(w)]
+    return own, words, int(p.get("min_links", 3)), int(p.get("min_hidden_links", 2))
+
+
 _FILE_EXTS = frozenset(
     ["pdf", "doc", "docx", "xls", "xlsx", "et", "wps", "ppt", "pptx", "txt", "rtf", "csv", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "zip", "rar", "7z", "ofd", "html", "htm", "shtml", "xml", "json", "md"]
 )
@@ -140,13 +203,18 @@ def link_farm(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     pages carry.  ``min_links`` addresses on one line (not ending in one of ``own_suffixes``, e.g.
     .gov.cn), or ``min_hidden_links`` in text the page hid; ``words`` (brand words) on the line count
     as addresses too.  Rule data gives literal words only."""
-    p = rule.params
-    own = tuple(str(x).lower() for x in p.get("own_suffixes", []))
-    words = [norm(str(w)) for w in p.get("words", []) if str(w)]
-    min_links = int(p.get("min_links", 3))
-    min_hidden = int(p.get("min_hidden_links", 2))
+    own, words, min_links, min_hidden = _prepared(rule, "link_farm", _link_params)
+    lines = _lines(ctx)
+    whole = _joined(ctx)
+    # only the lines with a hint of an address (see _LINK_HINT); every address counted has a dot
+    hints = [m.start() for m in _LINK_HINT.finditer(whole)] if "." in whole else []
+    starts = _line_starts(ctx) if hints else None
+    if not hints:
+        lines = []
+    elif starts is not None:
+        lines = [lines[k] for k in sorted({bisect_right(starts, pos) - 1 for pos in hints})]
     count = 0
-    places = [(x, False) for x in _lines(ctx)] + [(x, True) for x in _hidden(ctx)]
+    places = [(x, False) for x in lines] + [(x, True) for x in _hidden(ctx)]
     for (line, text, page), is_hidden in places:
         if "." not in text:
             continue
@@ -178,45 +246,104 @@ def link_farm(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
             return
 
 
+class _Garbled(NamedTuple):
+    verbs: list[str]
+    numerals: set[str]
+    words: set[str]  # ordinary words ending in a measure character
+    stops: set[str]
+    window: int
+    find: Callable[[str], Iterator[tuple[str, int, int]]] | None  # None: no stops
+    # the pattern of the finder (see _measure_finder) when it is compiled and no measure word nor
+    # stop holds a newline: its matches then never reach one, so a search of the joined lines finds
+    # what a search of each line finds; else None
+    whole: re.Pattern[str] | None
+
+
+def _garbled_params(p: dict[str, Any]) -> _Garbled:
+    stops = set(str(p.get("stops", "")))
+    measures = sorted((str(m) for m in p.get("measures", [])), key=len, reverse=True)
+    stop_chars = "".join(sorted(stops))
+    compiled = bool(measures) and all(m and "\n" not in m and not any(c in stops for c in m) for m in measures)
+    return _Garbled(
+        verbs=[str(v) for v in p.get("verbs", [])],
+        numerals=set(str(p.get("numerals", ""))),
+        words={str(w) for w in p.get("words", [])},
+        stops=stops,
+        window=int(p.get("window", 12)),
+        find=_measure_finder(tuple(measures), stop_chars) if stops else None,
+        whole=_measure_pattern(tuple(measures), stop_chars) if stops and compiled and "\n" not in stops else None,
+    )
+
+
 @check("garbled_numbers")
 def garbled_numbers(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """A measure word whose number was lost: "开通心理援助热线条," — a counting verb shortly before,
     the measure word directly after a non-numeral, and punctuation right after it."""
-    p = rule.params
-    verbs = [str(v) for v in p.get("verbs", [])]
-    measures = sorted((str(m) for m in p.get("measures", [])), key=len, reverse=True)
-    numerals = set(str(p.get("numerals", "")))
-    words = {str(w) for w in p.get("words", [])}  # ordinary words ending in a measure character
-    stops = set(str(p.get("stops", "")))
-    window = int(p.get("window", 12))
-    if not stops:
+    g = _prepared(rule, "garbled_numbers", _garbled_params)
+    verbs, numerals, words, stops, window, find, _whole = g
+    if find is None:  # no stops
         return
-    find = _measure_finder(tuple(measures), "".join(sorted(stops)))
     count = 0
-    for line, text, page in _lines(ctx):
-        for m, start, i in find(text):
-            before = text[start - 1] if start > 0 else ""
-            if not before or before in numerals or before.isdigit() or not ("\u4e00" <= before <= "\u9fff"):
-                continue
-            if text[start - 1 : i] in words or text[max(0, start - 2) : i] in words:
-                continue
-            clause_start = max(text.rfind(s, 0, start) for s in stops) + 1
-            clause = text[max(clause_start, start - window) : start]
-            if not any(v in clause for v in verbs) and m[0] not in "万亿":
-                continue
-            snippet = text[max(clause_start, start - window) : i]
-            yield Hit(
-                values={"snippet": snippet, "measure": m},
-                line=line,
-                column=start + 1,
-                page=page,
-                section=_section_of(ctx, line),
-                actual=snippet,
-                subject=snippet,
-            )
-            count += 1
-            if count >= MAX_HITS:
-                return
+    for line, text, page, m, start, i in _measures_after_hanzi(ctx, g):
+        before = text[start - 1] if start > 0 else ""
+        if not before or before in numerals or before.isdigit() or not ("\u4e00" <= before <= "\u9fff"):
+            continue
+        if text[start - 1 : i] in words or text[max(0, start - 2) : i] in words:
+            continue
+        clause_start = max(text.rfind(s, 0, start) for s in stops) + 1
+        clause = text[max(clause_start, start - window) : start]
+        if not any(v in clause for v in verbs) and m[0] not in "万亿":
+            continue
+        snippet = text[max(clause_start, start - window) : i]
+        yield Hit(
+            values={"snippet": snippet, "measure": m},
+            line=line,
+            column=start + 1,
+            page=page,
+            section=_section_of(ctx, line),
+            actual=snippet,
+            subject=snippet,
+        )
+        count += 1
+        if count >= MAX_HITS:
+            return
+
+
+def _measures_after_hanzi(ctx: CheckContext, g: _Garbled) -> Iterator[tuple[int, str, int | None, str, int, int]]:
+    """(line, text, page, measure, start, stop) of what the finder finds in each line, in order,
+    but for some where the character before the measure word is no CJK ideograph or a numeral
+    (no lost number).  Most measure words follow a digit: with ``g.whole``, one search of the joined
+    lines rules those out without a look at each line."""
+    lines = _lines(ctx)
+    joined = _joined(ctx)
+    if g.whole is None or joined.count("\n") != len(lines) - 1:  # or a line holds a newline itself
+        assert g.find is not None
+        for line, text, page in lines:
+            for m, start, i in g.find(text):
+                yield line, text, page, m, start, i
+        return
+    starts: list[int] | None = None
+    numerals = g.numerals
+    for hit in g.whole.finditer(joined):
+        start = hit.start()
+        if start == 0:
+            continue  # at the start of the first line: nothing before it
+        before = joined[start - 1]  # the newline before a line's first character is no ideograph
+        if not ("\u4e00" <= before <= "\u9fff") or before in numerals:
+            continue
+        if starts is None:
+            starts = _line_starts(ctx)
+            assert starts is not None  # no line holds a newline
+        k = bisect_right(starts, start) - 1
+        line, text, page = lines[k]
+        yield line, text, page, hit.group(0), start - starts[k], hit.end() - starts[k]
+
+
+@lru_cache(maxsize=64)
+def _measure_pattern(measures: tuple[str, ...], stops: str) -> re.Pattern[str]:
+    """The (escaped) measure words, longest first, followed by a stop (a look-ahead)."""
+    stop_class = "[" + "".join(re.escape(c) for c in stops) + "]"
+    return re.compile("(?:" + "|".join(re.escape(m) for m in measures) + ")(?=" + stop_class + ")")
 
 
 @lru_cache(maxsize=64)
@@ -241,7 +368,7 @@ def _measure_finder(measures: tuple[str, ...], stops: str) -> Callable[[str], It
                     yield m, i - len(m), i
 
         return scan
-    measure_re = re.compile("(?:" + "|".join(re.escape(m) for m in measures) + ")(?=" + stop_re.pattern + ")")
+    measure_re = _measure_pattern(measures, stops)
 
     def find(text: str) -> Iterator[tuple[str, int, int]]:
         for hit in measure_re.finditer(text):
@@ -293,15 +420,18 @@ def _utf8_read_as_gbk(text: str, min_recovered: int) -> tuple[str, str] | None:
     return (first, ",".join(out)) if got >= min_recovered else None
 
 
-def _gbk_suspects(lines: list[tuple[int, str, int | None]], min_recovered: int) -> set[int]:
-    """Indexes of the lines that may be UTF-8 read as GBK: the whole text re-encoded as GB18030 and
-    read as UTF-8 in one go (a newline byte survives both, so the result splits back into the
-    lines), keeping the lines that give back a run of ``min_recovered`` Chinese characters (at most 8)."""
+def _gbk_suspects(lines: list[tuple[int, str, int | None]], min_recovered: int, joined: str) -> set[int]:
+    """Indexes of the lines that may be UTF-8 read as GBK: the whole text (``joined``: the texts
+    joined by newlines) re-encoded as GB18030 and read as UTF-8 in one go (a newline byte survives
+    both, so the result splits back into the lines), keeping the lines that give back a run of
+    ``min_recovered`` Chinese characters (at least 2, at most 8)."""
     texts = [text for _l, text, _p in lines]
-    if any("\n" in t for t in texts):
+    if joined.count("\n") != len(texts) - 1:  # a line holds a newline itself
         return set(range(len(texts)))
+    if _gbk_lead().search(joined) is None:  # no run can come back, and the text encodes (see there)
+        return set()
     try:
-        whole = "\n".join(texts).encode("gb18030").decode("utf-8", errors="replace")
+        whole = joined.encode("gb18030").decode("utf-8", errors="replace")
     except UnicodeError:
         return set(range(len(texts)))
     # real Chinese gives back isolated characters (about 1 in 100); mojibake gives back runs
@@ -314,28 +444,60 @@ def _gbk_suspects(lines: list[tuple[int, str, int | None]], min_recovered: int) 
     return {k for k, b in enumerate(back) if len(b) >= min_recovered and run.search(b)}
 
 
-def _pair_anywhere(lead: set[str]) -> re.Pattern[str]:
-    """A lead character and a continuation character (no look-ahead: the engine can skip ahead to
-    a lead character instead of trying every position)."""
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(lead)) + "][\x80-\xbf]")
+@cache
+def _gbk_lead() -> re.Pattern[str]:
+    """A character that GB18030 encodes as two bytes the first of which is E4-E9, or a surrogate.
+
+    Two Chinese characters in a row (U+4E00-U+9FFF) read as UTF-8 are two three-byte sequences,
+    each opening with a byte E4-E9, all six bytes 80 or above.  In GB18030, bytes 80 and above in a
+    row come from two-byte characters (the four-byte ones have a digit byte after each high byte),
+    so they alternate first and second bytes; the two opening bytes, three apart, fall one on a
+    first byte: one of the characters is this class.  A text without one gives back no run, and a
+    text without a surrogate encodes (GB18030 encodes every other code point).  Built on first
+    use (~1 100 characters); tests check the class against the codec."""
+    chars = []
+    for first in range(0xE4, 0xEA):
+        for second in range(0x40, 0xFF):
+            pair = bytes((first, second))
+            try:
+                c = pair.decode("gb18030")
+            except UnicodeDecodeError:
+                continue
+            if len(c) == 1 and c.encode("gb18030") == pair:
+                chars.append(c)
+    return re.compile("[" + "".join(chars) + "\ud800-\udfff]")
+
+
+def _mojibake_params(
+    p: dict[str, Any],
+) -> tuple[list[str], str, re.Pattern[str] | None, re.Pattern[str] | None, int, int]:
+    markers = [str(w) for w in p.get("markers", [])]
+    lead = "".join(sorted(set(str(p.get("latin1_lead", "")))))
+    chars = "".join(re.escape(c) for c in lead)
+    # a lead character followed by a C1/Latin-1 continuation character, counted at every position
+    pair_re = re.compile("(?=[" + chars + "][\x80-\xbf])") if lead else None
+    # the same without the look-ahead, to search a whole text: the engine can skip ahead to a lead
+    # character instead of trying every position
+    anywhere = re.compile("[" + chars + "][\x80-\xbf]") if lead else None
+    min_pairs, min_recovered = int(p.get("min_latin1_pairs", 2)), int(p.get("gbk_min_recovered", 0))
+    return markers, lead, pair_re, anywhere, min_pairs, min_recovered
 
 
 @check("mojibake")
 def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Text decoded with the wrong encoding: known sequences, U+FFFD, UTF-8 read as Latin-1."""
-    markers = [str(w) for w in rule.params.get("markers", [])]
-    lead = set(str(rule.params.get("latin1_lead", "")))
-    # a lead character followed by a C1/Latin-1 continuation character, counted at every position
-    pair_re = re.compile("(?=[" + "".join(re.escape(c) for c in sorted(lead)) + "][\x80-\xbf])") if lead else None
-    min_pairs = int(rule.params.get("min_latin1_pairs", 2))
-    min_recovered = int(rule.params.get("gbk_min_recovered", 0))
+    markers, lead, pair_re, anywhere, min_pairs, min_recovered = _prepared(rule, "mojibake", _mojibake_params)
     lines = _lines(ctx)
-    # what the whole text lacks, no line has: most reports hold no marker and no Latin-1 pair
+    # what the whole text lacks, no line has: most reports hold no marker and no Latin-1 pair (a
+    # look for a marker's first character, much quicker than for the marker, rules most out)
     whole = _joined(ctx)
-    markers = [m for m in markers if not m or m in whole]
-    if pair_re is not None and min_pairs > 0 and _pair_anywhere(lead).search(whole) is None:
+    markers = [m for m in markers if not m or (m[0] in whole and m in whole)]
+    lacks_pairs = not any(c in whole for c in lead) or anywhere is None or anywhere.search(whole) is None
+    if min_pairs > 0 and lacks_pairs:
         pair_re = None
-    suspects = _gbk_suspects(lines, min_recovered) if min_recovered else set()
+    suspects = _gbk_suspects(lines, min_recovered, whole) if min_recovered else set()
+    if not markers and pair_re is None and not suspects:
+        return  # no line can be found
     count = 0
     for k, (line, text, page) in enumerate(lines):
         found = [m for m in markers if m in text]
