@@ -71,7 +71,7 @@ def test_skeleton_follows_the_template_data() -> None:
     assert "信息处理费" not in render_markdown(build_skeleton(2020))
 
 
-def test_new_md_to_stdout_and_errors(tmp_path: Path) -> None:
+def test_new_md_to_stdout_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     res = runner.invoke(new, ["--year", "2021", "--agency", "某某市教育局"])
     assert res.exit_code == 0 and res.output.startswith("# 某某市教育局2021年政府信息公开工作年度报告")
@@ -85,9 +85,11 @@ def test_new_md_to_stdout_and_errors(tmp_path: Path) -> None:
     assert res.exit_code == 2 and out.read_text(encoding="utf-8") == "keep"
     res = runner.invoke(new, ["--year", "2024", "-o", str(out), "--force"])
     assert res.exit_code == 0 and out.read_text(encoding="utf-8").startswith("# XX市XX局2024年")
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        res = runner.invoke(new, ["--year", "2024", "--format", "docx"])
-        assert res.exit_code == 0 and Path("xxgk-report-2024.docx").is_file()
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    res = runner.invoke(new, ["--year", "2024", "--format", "docx"])
+    assert res.exit_code == 0 and (cwd / "xxgk-report-2024.docx").is_file()
 
 
 def test_new_is_registered_and_light() -> None:
