@@ -10,7 +10,8 @@ tables 三 and 四 (consistently, with the narrative sentence that states them),
 section 一 (so sizes range over ~10-15 KB of text) and, for defective ones, dropping section 六,
 breaking a total or garbling a cell.  Then it prints one line per figure with its target:
 
-- ``startup``: wall time of ``xxgk-lint check`` on one report in a subprocess (best of 3);
+- ``startup``: wall time of ``xxgk-lint check`` on one report in a subprocess (best and median of
+  5, after one untimed run; with bytecode caching on, as in an installed package);
 - ``throughput txt|html|docx|md|pdf``: reports/s on one core (``lint_path`` in this process);
 - ``overhead``: full check time / bare read+parse time on the same inputs (txt, md: read and decode
   the file; html: ``lxml.html`` parse; docx: unzip and ``lxml.etree`` parse of document.xml; pdf:
@@ -31,6 +32,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -398,13 +400,20 @@ def _cli() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "xxgk_lint"]
 
 
-def measure_startup(path: Path, repeat: int) -> float:
-    best = float("inf")
+def measure_startup(path: Path, repeat: int) -> tuple[float, float]:
+    """(best, median) wall seconds of ``check`` on one report, after one untimed run.  An installed
+    package has its bytecode (pip compiles it); an environment with PYTHONDONTWRITEBYTECODE set
+    (some containers and CI images) would make every run compile ~190 modules again, ~0.1 s that no
+    user pays, so the runs here write and use it as an installation does."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    cmd = [*_cli(), "check", "--color", "never", str(path)]
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
+    times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        subprocess.run([*_cli(), "check", "--color", "never", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        best = min(best, time.perf_counter() - t)
-    return best
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
+        times.append(time.perf_counter() - t)
+    return min(times), statistics.median(times)
 
 
 def measure_check(paths: list[Path]) -> float:
@@ -522,8 +531,8 @@ def main(argv: list[str] | None = None) -> int:
               f"(txt {min(sizes) // 1024}-{max(sizes) // 1024} KB), generated in {time.perf_counter() - t:.1f} s, "
               f"{os.cpu_count()} core(s), Python {sys.version.split()[0]}", flush=True)
 
-        s = measure_startup(txt[0], 3 if not args.quick else 2)
-        _line("startup", f"{s:.3f} s (check, 1 report)", f"<= {TARGETS['startup']} s", s <= TARGETS["startup"])
+        s, med = measure_startup(txt[0], 5 if not args.quick else 2)
+        _line("startup", f"{s:.3f} s best, {med:.3f} median", f"<= {TARGETS['startup']} s", s <= TARGETS["startup"])
 
         sample = txt[: min(n, 2000)]
         for fmt, paths in (("txt", sample), *others.items()):

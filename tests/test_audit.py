@@ -815,10 +815,10 @@ def test_dask_cluster_gives_the_local_results(tmp_path: Path) -> None:
 
 
 def test_benchmark_small_mode() -> None:
-    t = time.monotonic()
-    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--n", "40", "--quick"], capture_output=True, text=True, timeout=120)
+    # the timeout only stops a hung run: how fast it is belongs to the figures it prints
+    r = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--n", "40", "--quick"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     for name in ("startup", *(f"{m} {fmt}" for m in ("throughput", "overhead", "stages") for fmt in ("txt", "html", "docx", "md", "pdf")), "peak_rss", "speedup"):
         assert any(line.startswith(name) for line in r.stdout.splitlines()), (name, r.stdout)
-    assert "target" in r.stdout
-    assert time.monotonic() - t < 60
+    assert re.search(r"^startup +[0-9.]+ s best, [0-9.]+ median +target <= 0\.3 s", r.stdout, re.M), r.stdout
+    assert re.search(r"^throughput txt +[0-9.]+ reports/s/core +target >= 300/s", r.stdout, re.M), r.stdout
