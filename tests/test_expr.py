@@ -761,3 +761,28 @@ def test_shortcut_answers_whole_numbers_and_doubts_the_rest() -> None:
         assert src.int_memo[("s", "a", "x")] is None and src.int_memo[("s", "c", "z")] == 0
     finally:
         del TEMPLATE["s"]
+
+
+def test_shortcut_keeps_no_source_alive() -> None:
+    """A doubt (here a text cell) unwinds through frames holding the source; nothing may keep those
+    frames once the evaluation is over, or an audit worker keeps every report it checked (found as
+    a worker's RSS growing ~18 KB per report when one exception instance was re-raised)."""
+    import gc
+    import weakref
+
+    TEMPLATE["s"] = SMALL
+    try:
+        rel = compile_relation("forall $r in rows(s): s.$r.z = sum(s.$r.@h)")
+        refs = []
+        for _ in range(3):
+            src = MemoSource({("s", r, c): num(1) for r in "abc" for c in "xy"})
+            src.cells["s", "a", "x"] = CellValue("text", raw="若干")
+            src.cells.update({("s", r, "z"): num(2) for r in "abc"})
+            outcomes = evaluate_doubtful(rel, src)
+            assert [o.status for o in outcomes] == ["unknown"]  # the doubted row, the long way
+            refs.append(weakref.ref(src))
+            del src, outcomes
+        gc.collect()
+        assert [r() for r in refs] == [None, None, None]
+    finally:
+        del TEMPLATE["s"]

@@ -1080,15 +1080,19 @@ _INT_LIMIT = 10**40  # far below 10**_PREC: sums and products of values under it
 
 
 class _Doubt(Exception):
-    """The shortcut cannot answer; the instantiation is evaluated the long way."""
+    """The shortcut cannot answer; the instantiation is evaluated the long way.
+
+    Raised as a new instance each time: re-raising one shared instance would chain every raise's
+    frames onto its ``__traceback__``, keeping each report's cell source (and so the report) alive
+    for the life of the process."""
 
 
-_DOUBT = _Doubt()
+_NOT_READ = object()  # memo sentinel: the cell has not been read yet
 
 
 def _int_of(source: CellSource, memo: dict[Cell, int | None] | None, cell: Cell) -> int:
-    got = memo.get(cell, _DOUBT) if memo is not None else _DOUBT
-    if got is _DOUBT:
+    got = memo.get(cell, _NOT_READ) if memo is not None else _NOT_READ
+    if got is _NOT_READ:
         cv = source.cell(*cell)
         v = cv.arithmetic_value()
         got = None
@@ -1099,14 +1103,14 @@ def _int_of(source: CellSource, memo: dict[Cell, int | None] | None, cell: Cell)
         if memo is not None:
             memo[cell] = got
     if got is None:
-        raise _DOUBT
+        raise _Doubt
     return got  # type: ignore[return-value]
 
 
 def _int_checked(i: int) -> int:
     if -_INT_LIMIT < i < _INT_LIMIT:
         return i
-    raise _DOUBT
+    raise _Doubt
 
 
 def _int_num(n: Node, source: CellSource, memo: dict[Cell, int | None] | None, b: dict[str, str]) -> int:
@@ -1115,7 +1119,7 @@ def _int_num(n: Node, source: CellSource, memo: dict[Cell, int | None] | None, b
             return _int_of(source, memo, (n.table, _one_key(n.row, b), _one_key(n.col, b)))
         cells = _expand(n, b, source)
         if not cells:
-            raise _DOUBT
+            raise _Doubt
         return _int_of(source, memo, cells[0])
     if isinstance(n, Add):
         acc = 0
@@ -1129,7 +1133,7 @@ def _int_num(n: Node, source: CellSource, memo: dict[Cell, int | None] | None, b
             if isinstance(a, Ref) and a.multi:
                 cells = _expand(a, b, source)
                 if not cells:
-                    raise _DOUBT
+                    raise _Doubt
                 vals.extend(_int_of(source, memo, c) for c in cells)
             else:
                 vals.append(_int_num(a, source, memo, b))
@@ -1143,7 +1147,7 @@ def _int_num(n: Node, source: CellSource, memo: dict[Cell, int | None] | None, b
     if isinstance(n, Num):
         v = n.value
         if not v.is_finite() or v != v.to_integral_value():
-            raise _DOUBT
+            raise _Doubt
         return _int_checked(int(v))
     if isinstance(n, Neg):
         return -_int_num(n.arg, source, memo, b)
@@ -1152,7 +1156,7 @@ def _int_num(n: Node, source: CellSource, memo: dict[Cell, int | None] | None, b
         for f in n.factors:
             acc = _int_checked(acc * _int_num(f, source, memo, b))
         return acc
-    raise _DOUBT  # pragma: no cover - compile_relation type-checks
+    raise _Doubt  # pragma: no cover - compile_relation type-checks
 
 
 _INT_CMP: dict[str, Callable[[int, int], bool]] = {
@@ -1174,7 +1178,7 @@ def _int_truth(n: Node, source: CellSource, memo: dict[Cell, int | None] | None,
         # every argument is evaluated, as the long way does, so a doubtful one is never skipped
         ts = [_int_truth(a, source, memo, b) for a in n.args]
         return all(ts) if n.op == "and" else any(ts)
-    raise _DOUBT  # pragma: no cover
+    raise _Doubt  # pragma: no cover
 
 
 def _surely_holds(rel: Relation, source: CellSource, memo: dict[Cell, int | None] | None, b: dict[str, str]) -> bool:
