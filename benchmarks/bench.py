@@ -20,6 +20,8 @@ breaking a total or garbling a cell.  Then it prints one line per figure with it
   rules' time as a multiple of our read+parse;
 - ``peak_rss``: peak RSS of ``xxgk-lint audit --jobs 1 --no-pages`` over N txt reports
   (``os.wait4`` rusage of that process, which includes its pool worker);
+- ``rss_growth``: how much a worker's resident memory grows per report between a quarter of the
+  txt sample and all of it (judged from 1 000 reports on): what predicts the 100k figure;
 - ``speedup``: audit wall time with ``--jobs 1`` / with ``--jobs 2`` on the same txt reports.
 
 The generator (:func:`make_report`, :func:`write_tree`) is also used by tests/test_audit.py.
@@ -50,6 +52,7 @@ TARGETS = {
     "overhead": 2.0,  # check time <= 2x bare read+parse
     "startup": 0.3,  # s for one-report CLI
     "rss_mb": 300.0,  # MB, flat at 100k
+    "growth_kb": 2.0,  # KB per report a worker may grow by: 100k reports stay well under rss_mb
 }
 
 CITIES = ["昭通市", "曲靖市", "玉溪市", "保山市", "丽江市", "普洱市", "临沧市", "楚雄州", "红河州", "文山州", "大理州", "德宏州"]
@@ -504,6 +507,42 @@ def run_audit(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
     return float(wall), int(maxrss) * 1024  # Linux: kilobytes
 
 
+# The audit's per-file function over the given paths in a fresh interpreter, printing its resident
+# memory (/proc/self/statm, Linux) after the first quarter of them and after all of them.
+_GROWTH = """
+import sys
+from xxgk_lint.audit.executors import prepared
+from xxgk_lint.audit.worker import Task, audit_file
+from xxgk_lint.pipeline import Options
+
+def rss():
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * 4096
+
+opts = Options()
+paths = sys.argv[1:]
+marks = {len(paths) // 4: None, len(paths): None}
+for i, p in enumerate(paths, 1):
+    prepared(audit_file, Task(index=i, path=p, key=p, opts=opts, settings="", rules_version=""), None)
+    if i in marks:
+        marks[i] = rss()
+print(*marks, *marks.values())
+"""
+
+
+def measure_growth(paths: list[Path]) -> tuple[int, int, float] | None:
+    """(first mark, last mark, bytes per report between them) of a worker's resident memory: a
+    worker that keeps something of every report it checks grows without bound over a 100k audit
+    even when a 2 000-report peak looks small.  None where /proc is missing."""
+    if not Path("/proc/self/statm").is_file() or len(paths) < 8:
+        return None
+    r = subprocess.run([sys.executable, "-c", _GROWTH, *map(str, paths)], capture_output=True, text=True, check=False)
+    if r.returncode != 0:
+        raise SystemExit(f"growth run failed: {r.stderr[-2000:]}")
+    a, b, ra, rb = map(int, r.stdout.split())
+    return a, b, (rb - ra) / (b - a)
+
+
 def _line(name: str, value: str, target: str, ok: bool | None) -> None:
     mark = "" if ok is None else ("  ok" if ok else "  MISSED")
     print(f"{name:<22} {value:<28} target {target}{mark}", flush=True)
@@ -551,6 +590,15 @@ def main(argv: list[str] | None = None) -> int:
 
         wall1, rss = run_audit(tmp / "txt", tmp / "audit-1", 1)
         _line("peak_rss", f"{rss / 2**20:.0f} MB (audit, {n} txt)", f"< {TARGETS['rss_mb']:.0f} MB", rss / 2**20 < TARGETS["rss_mb"])
+        growth = measure_growth(sample)
+        if growth is None:
+            _line("rss_growth", "n/a (needs /proc)", "flat", None)
+        else:
+            a, b, per_report = growth
+            judged = b - a >= 750  # fewer reports: the bounded caches still filling dominate
+            _line("rss_growth", f"{per_report / 1024:.1f} KB/report (worker, {a} -> {b})",
+                  f"<= {TARGETS['growth_kb']:.0f} KB/report" + ("" if judged else " (too few reports to judge)"),
+                  per_report / 1024 <= TARGETS["growth_kb"] if judged else None)
         if (os.cpu_count() or 1) >= 2:
             wall2, _ = run_audit(tmp / "txt", tmp / "audit-2", 2)
             _line("speedup", f"{wall1 / wall2:.2f}x (1 -> 2 jobs)", "~2x", None)
