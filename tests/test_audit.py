@@ -820,5 +820,6 @@ def test_benchmark_small_mode() -> None:
     assert r.returncode == 0, r.stderr
     for name in ("startup", *(f"{m} {fmt}" for m in ("throughput", "overhead", "stages") for fmt in ("txt", "html", "docx", "md", "pdf")), "peak_rss", "rss_growth", "speedup"):
         assert any(line.startswith(name) for line in r.stdout.splitlines()), (name, r.stdout)
+    assert "target" in r.stdout
     assert re.search(r"^startup +[0-9.]+ s best, [0-9.]+ median +target <= 0\.3 s", r.stdout, re.M), r.stdout
     assert re.search(r"^throughput txt +[0-9.]+ reports/s/core +target >= 300/s", r.stdout, re.M), r.stdout

@@ -180,11 +180,13 @@ def reference_mojibake(ctx: CheckContext, rule: Any) -> list[tuple[Any, ...]]:
 
 
 @SETTINGS
-@given(LINES, st.booleans(), st.sampled_from([None, 0, 1, 2, 3]))
-def test_mojibake_equals_the_per_line_computation(texts: list[str], table: bool, min_pairs: int | None) -> None:
+@given(LINES, st.booleans(), st.sampled_from([None, 0, 1, 2, 3]), st.booleans())
+def test_mojibake_equals_the_per_line_computation(texts: list[str], table: bool, min_pairs: int | None, lead: bool) -> None:
     rule = RULES["H104"]
     if min_pairs is not None:
         rule = dataclasses.replace(rule, params={**rule.params, "min_latin1_pairs": min_pairs})
+    if not lead:  # no lead characters: no Latin-1 pairs to count, whatever min_latin1_pairs says
+        rule = dataclasses.replace(rule, params={**rule.params, "latin1_lead": ""})
     ctx = make_ctx(texts, table=table)
     hits = [(h.line, h.actual, h.expected) for h in run(kh.mojibake, ctx, rule)]
     assert hits == reference_mojibake(ctx, rule)
@@ -246,9 +248,7 @@ def test_garbled_numbers_whole_text_equals_line_by_line(texts: list[str], table:
     ctx = make_ctx(texts, table=table)
     fast = run(kh.garbled_numbers, ctx, rule)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(kh, "_PREPARED", {})
-        plain = kh._garbled_params
-        mp.setattr(kh, "_garbled_params", lambda p: plain(p)._replace(whole=None))
+        mp.setattr(kh, "_garbled_of", lambda rule: kh._garbled_params(rule.params)._replace(whole=None))
         slow = run(kh.garbled_numbers, ctx, rule)
     assert fast == slow
 
@@ -277,3 +277,19 @@ def test_prepared_is_per_rule_object() -> None:
     assert [h.line for h in run(kh.phrases, ctx, rule)] == [2]
     assert [h.line for h in run(kh.phrases, ctx, other)] == [1]
     assert [h.line for h in run(kh.phrases, ctx, rule)] == [2]
+
+
+def test_per_rule_caches_stay_bounded() -> None:
+    """An audit worker gets a fresh copy of a configuration's rules with every task: the per-rule
+    caches must not keep them all (each copy is a new object, so none is ever hit again)."""
+    from xxgk_lint.check.kinds_narrative import claims_of
+    from xxgk_lint.check.rules import RULE_CACHE_SIZE
+
+    claim_rule = next(r for r in builtin_rules() if r.check == "narrative_claims")
+    ctx = make_ctx(["扫一扫在手机打开当前页", "開通热线条,"])
+    for _ in range(RULE_CACHE_SIZE + 50):
+        copy = dataclasses.replace(RULES["H101"], params=dict(RULES["H101"].params))
+        assert [h.line for h in run(kh.phrases, ctx, copy)] == [1]
+        assert claims_of(dataclasses.replace(claim_rule)) == claims_of(claim_rule)
+    for cached in (kh._phrases_of, claims_of):
+        assert 0 < cached.cache_len() <= RULE_CACHE_SIZE  # type: ignore[attr-defined]

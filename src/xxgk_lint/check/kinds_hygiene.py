@@ -11,34 +11,15 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from itertools import accumulate
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from xxgk_lint.check.context import CheckContext, Hit
 from xxgk_lint.check.kinds import check
+from xxgk_lint.check.rules import RULE_CACHE_SIZE
+from xxgk_lint.parse.template import cache_by_identity_bounded
 from xxgk_lint.parse.textnorm import norm
 
 MAX_HITS = 20
-
-T = TypeVar("T")
-
-# what a check kind derives from a rule's params (word lists normalised, patterns compiled), by rule
-# object: rules are immutable once loaded.  Each entry holds its rule, so the id is not reused while
-# the entry lives; the few rule objects a process makes keep the map small (cleared if it is not).
-_PREPARED: dict[tuple[int, str], tuple[Any, Any]] = {}
-
-
-def _prepared(rule: Any, what: str, build: Callable[[dict[str, Any]], T]) -> T:
-    """``build(rule.params)``, computed once per rule object."""
-    key = (id(rule), what)
-    hit = _PREPARED.get(key)
-    if hit is not None and hit[0] is rule:
-        return hit[1]  # type: ignore[no-any-return]
-    value = build(rule.params)
-    if len(_PREPARED) >= 512:
-        _PREPARED.clear()
-    _PREPARED[key] = (rule, value)
-    return value
-
 
 def _lines(ctx: CheckContext) -> list[tuple[int, str, int | None]]:
     """(line, text, page) of every paragraph and table row (computed once per report)."""
@@ -133,11 +114,16 @@ def _phrase_words(params: dict[str, Any]) -> tuple[list[tuple[Any, str]], re.Pat
     return words, re.compile("|".join(re.escape(n) for n in literals)) if literals else None
 
 
+@cache_by_identity_bounded(RULE_CACHE_SIZE)
+def _phrases_of(rule: Any) -> tuple[list[tuple[Any, str]], re.Pattern[str] | None]:
+    return _phrase_words(rule.params)
+
+
 @check("phrases")
 def phrases(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Lines containing any of params.words (after width/space normalisation); one hit per line.
     With ``hidden: true`` the text a web page hid is searched too (marked as hidden text)."""
-    words, any_word = _prepared(rule, "phrases", _phrase_words)
+    words, any_word = _phrases_of(rule)
     if any_word is None:
         return
     normed = _normed_lines(ctx)
@@ -192,6 +178,11 @@ def _link_params(p: dict[str, Any]) -> tuple[tuple[str, ...], list[str], int, in
     return own, words, int(p.get("min_links", 3)), int(p.get("min_hidden_links", 2))
 
 
+@cache_by_identity_bounded(RULE_CACHE_SIZE)
+def _link_params_of(rule: Any) -> tuple[tuple[str, ...], list[str], int, int]:
+    return _link_params(rule.params)
+
+
 _FILE_EXTS = frozenset(
     ["pdf", "doc", "docx", "xls", "xlsx", "et", "wps", "ppt", "pptx", "txt", "rtf", "csv", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff", "zip", "rar", "7z", "ofd", "html", "htm", "shtml", "xml", "json", "md"]
 )
@@ -203,7 +194,7 @@ def link_farm(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     pages carry.  ``min_links`` addresses on one line (not ending in one of ``own_suffixes``, e.g.
     .gov.cn), or ``min_hidden_links`` in text the page hid; ``words`` (brand words) on the line count
     as addresses too.  Rule data gives literal words only."""
-    own, words, min_links, min_hidden = _prepared(rule, "link_farm", _link_params)
+    own, words, min_links, min_hidden = _link_params_of(rule)
     lines = _lines(ctx)
     whole = _joined(ctx)
     # only the lines with a hint of an address (see _LINK_HINT); every address counted has a dot
@@ -275,11 +266,16 @@ def _garbled_params(p: dict[str, Any]) -> _Garbled:
     )
 
 
+@cache_by_identity_bounded(RULE_CACHE_SIZE)
+def _garbled_of(rule: Any) -> _Garbled:
+    return _garbled_params(rule.params)
+
+
 @check("garbled_numbers")
 def garbled_numbers(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """A measure word whose number was lost: "开通心理援助热线条," — a counting verb shortly before,
     the measure word directly after a non-numeral, and punctuation right after it."""
-    g = _prepared(rule, "garbled_numbers", _garbled_params)
+    g = _garbled_of(rule)
     verbs, numerals, words, stops, window, find, _whole = g
     if find is None:  # no stops
         return
@@ -483,10 +479,15 @@ def _mojibake_params(
     return markers, lead, pair_re, anywhere, min_pairs, min_recovered
 
 
+@cache_by_identity_bounded(RULE_CACHE_SIZE)
+def _mojibake_of(rule: Any) -> tuple[list[str], str, re.Pattern[str] | None, re.Pattern[str] | None, int, int]:
+    return _mojibake_params(rule.params)
+
+
 @check("mojibake")
 def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     """Text decoded with the wrong encoding: known sequences, U+FFFD, UTF-8 read as Latin-1."""
-    markers, lead, pair_re, anywhere, min_pairs, min_recovered = _prepared(rule, "mojibake", _mojibake_params)
+    markers, lead, pair_re, anywhere, min_pairs, min_recovered = _mojibake_of(rule)
     lines = _lines(ctx)
     # what the whole text lacks, no line has: most reports hold no marker and no Latin-1 pair (a
     # look for a marker's first character, much quicker than for the marker, rules most out)
@@ -501,8 +502,7 @@ def mojibake(ctx: CheckContext, rule: Any) -> Iterator[Hit]:
     count = 0
     for k, (line, text, page) in enumerate(lines):
         found = [m for m in markers if m in text]
-        pairs = len(pair_re.findall(text)) if pair_re is not None else 0
-        if pairs >= min_pairs:
+        if pair_re is not None and len(pair_re.findall(text)) >= min_pairs:
             found.append(text[:12])
         garbled = _utf8_read_as_gbk(text, min_recovered) if k in suspects else None
         recovered = garbled[1] if garbled else None

@@ -46,6 +46,7 @@ from xxgk_lint.check import kinds_relations  # (a module: kinds_relations import
 from xxgk_lint.check.context import CheckContext, Hit
 from xxgk_lint.check.expr import ExprError, Interval, compile_relation, evaluate
 from xxgk_lint.check.kinds import check
+from xxgk_lint.check.rules import RULE_CACHE_SIZE
 from xxgk_lint.parse.literals import may_match, required_literals
 from xxgk_lint.parse.narrative import (
     CLAUSE_DELIMS,
@@ -63,6 +64,7 @@ from xxgk_lint.parse.narrative import (
     rate_checks,
 )
 from xxgk_lint.parse.quantities import Quantity, scan_dates
+from xxgk_lint.parse.template import cache_by_identity_bounded
 from xxgk_lint.read.document import Block
 
 CONTEXT_WIDTH = 80
@@ -195,17 +197,10 @@ def _claim_severity(claim: Claim, approx: bool, may_differ: bool) -> str | None:
     return claim.severity
 
 
+@cache_by_identity_bounded(RULE_CACHE_SIZE)
 def claims_of(rule: Any) -> tuple[Claim, ...]:
     """The parsed claims of a rule (parsed once per rule object; rules are not hashable)."""
-    cached = _CLAIMS.get(id(rule))
-    if cached is not None and cached[0] is rule:
-        return cached[1]
-    claims = tuple(parse_claim(c) for c in _as_list(rule.params.get("claims")))
-    _CLAIMS[id(rule)] = (rule, claims)
-    return claims
-
-
-_CLAIMS: dict[int, tuple[Any, tuple[Claim, ...]]] = {}
+    return tuple(parse_claim(c) for c in _as_list(rule.params.get("claims")))
 
 
 # --------------------------------------------------------------------------------- positions

@@ -34,6 +34,11 @@ class RuleFileError(Exception):
         self.path = path
         self.line = line
 
+# rule objects a check kind's per-rule cache holds (parse.template.cache_by_identity_bounded): a run
+# has a few hundred rules, but an audit worker unpickles every task's rules afresh when a
+# configuration brings its own, so such a cache must not keep them all
+RULE_CACHE_SIZE = 256
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:

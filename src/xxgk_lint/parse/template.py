@@ -87,14 +87,28 @@ class TableSpec:
 
 def cache_by_identity(fn: Callable[[T], R]) -> Callable[[T], R]:
     """Memoise a function of one long-lived template object by its identity (not its hash)."""
+    return _identity_memo(fn, None)
+
+
+def cache_by_identity_bounded(maxsize: int) -> Callable[[Callable[[T], R]], Callable[[T], R]]:
+    """:func:`cache_by_identity` holding at most ``maxsize`` objects (emptied when full), for objects
+    a process may make without end: an audit worker unpickles each task's rules afresh when a
+    configuration brings its own, so a cache keyed by rule object would keep every task's copy."""
+    return lambda fn: _identity_memo(fn, maxsize)
+
+
+def _identity_memo(fn: Callable[[T], R], maxsize: int | None) -> Callable[[T], R]:
     store: dict[int, tuple[T, R]] = {}
 
     def wrapper(obj: T) -> R:
         hit = store.get(id(obj))
         if hit is None or hit[0] is not obj:
+            if maxsize is not None and len(store) >= maxsize:
+                store.clear()
             hit = store[id(obj)] = (obj, fn(obj))
         return hit[1]
 
+    wrapper.cache_len = store.__len__  # type: ignore[attr-defined]
     return wrapper
 
 
